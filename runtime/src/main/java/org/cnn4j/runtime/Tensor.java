@@ -1,0 +1,542 @@
+package org.cnn4j.runtime;
+
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cnn4j.runtime.spi.BinaryOp;
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.cnn4j.runtime.spi.ReduceOp;
+import org.cnn4j.runtime.spi.UnaryOp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A float32 tensor that lives in the memory of one {@link Device}. Its data stays there until
+ * {@link #toArray()} or {@link #item()} copies it to the host.
+ *
+ * <p>Tensors are contiguous and row-major. {@link #reshape}, {@link #flatten}, {@link #unsqueeze},
+ * {@link #squeeze} and {@link #narrow} along dimension 0 are views that share memory; the others
+ * return new tensors.
+ *
+ * <p><b>Lifetime.</b> A tensor holds pooled device memory until {@link #close()} (idempotent) or until
+ * the {@link Scope} that created it closes. Memory shared by views goes back to the pool when the last
+ * one closes. Using a closed tensor raises {@link IllegalStateException}. A tensor that is garbage
+ * collected without being closed is reported at WARN (with its allocation site when
+ * {@code -Dcnn4j.leakTracking=true}).
+ *
+ * <p>Ops between two tensors broadcast as NumPy does and need both on the same device.
+ */
+public final class Tensor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Tensor.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final boolean TRACK_SITES = Boolean.getBoolean("cnn4j.leakTracking");
+
+    private final long id = IDS.incrementAndGet();
+    private final Device device;
+    private final Storage storage;
+    private final long offset;
+    private final Shape shape;
+    private final LeakState leakState;
+    private final Cleaner.Cleanable cleanable;
+    private volatile Scope owner;
+    private volatile String name;
+
+    Tensor(Device device, Storage storage, long offset, Shape shape) {
+        this.device = device;
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape;
+        this.leakState = new LeakState(describeUnnamed(), TRACK_SITES ? new Throwable("allocation site") : null);
+        this.cleanable = CLEANER.register(this, leakState);
+        Scope scope = Scope.current();
+        if (scope != null) {
+            scope.adopt(this);
+        }
+    }
+
+    // ---- creation on the default device ----------------------------------------------------------
+
+    /** A tensor holding a copy of {@code data} on the default device; see {@link Device#fromArray}. */
+    public static Tensor of(float[] data, int... dims) {
+        return Device.defaultDevice().fromArray(data, dims);
+    }
+
+    /** Zeros on the default device. */
+    public static Tensor zeros(int... dims) {
+        return Device.defaultDevice().zeros(dims);
+    }
+
+    /** Ones on the default device. */
+    public static Tensor ones(int... dims) {
+        return Device.defaultDevice().ones(dims);
+    }
+
+    /** A rank-0 tensor on the default device. */
+    public static Tensor scalar(float value) {
+        return Device.defaultDevice().scalar(value);
+    }
+
+    // ---- identity --------------------------------------------------------------------------------
+
+    /** The shape. */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Extent of dimension {@code i} (negative counts from the end). */
+    public int dim(int i) {
+        return shape.dim(i);
+    }
+
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.rank();
+    }
+
+    /** Number of elements. */
+    public long numel() {
+        return shape.numel();
+    }
+
+    /** The device that holds the data. */
+    public Device device() {
+        return device;
+    }
+
+    /** A name for messages (default {@code tensor#<id>}). */
+    public String name() {
+        String n = name;
+        return n != null ? n : "tensor#" + id;
+    }
+
+    /** Sets the name used in messages (layers name their parameters). */
+    public Tensor setName(String name) {
+        this.name = name;
+        leakState.description = describeUnnamed();
+        return this;
+    }
+
+    /** Name and shape, as messages print a tensor: {@code conv1.weight [32, 1, 3, 3]}. */
+    public String describe() {
+        return name() + " " + shape;
+    }
+
+    private String describeUnnamed() {
+        return name() + " " + shape + " on " + device.spec();
+    }
+
+    /** True once {@link #close()} ran. */
+    public boolean isClosed() {
+        return leakState.closed;
+    }
+
+    // ---- backend access (for ops in other modules) -----------------------------------------------
+
+    /**
+     * The device memory holding this tensor (for code that launches backend ops directly).
+     *
+     * @throws IllegalStateException if the tensor is closed
+     */
+    public DeviceMemory memory() {
+        checkOpen("Tensor.memory");
+        return storage.memory();
+    }
+
+    /** Offset of element 0 in {@link #memory()}, in elements. */
+    public long offset() {
+        return offset;
+    }
+
+    /**
+     * Fails if this tensor is closed, naming the op, the tensor and its shape.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public void checkOpen(String op) {
+        if (leakState.closed) {
+            throw new IllegalStateException(op + ": tensor must be open, but " + describe() + " is closed");
+        }
+    }
+
+    // ---- host transfers --------------------------------------------------------------------------
+
+    /** Copies the data to a new host array (one device-to-host transfer; waits for pending work). */
+    public float[] toArray() {
+        checkOpen("Tensor.toArray");
+        float[] out = new float[(int) numel()];
+        device.download(this, out, 0);
+        return out;
+    }
+
+    /**
+     * The value of a one-element tensor (one device-to-host transfer).
+     *
+     * @throws IllegalArgumentException if the tensor has more than one element
+     */
+    public float item() {
+        checkOpen("Tensor.item");
+        if (numel() != 1) {
+            throw new IllegalArgumentException("Tensor.item: tensor must have exactly 1 element, but got shape " + shape);
+        }
+        return toArray()[0];
+    }
+
+    /**
+     * Overwrites the data with {@code data} (row-major; one host-to-device transfer).
+     *
+     * @throws IllegalArgumentException if the length does not match
+     */
+    public Tensor copyFrom(float[] data) {
+        checkOpen("Tensor.copyFrom");
+        if (data.length != numel()) {
+            throw new IllegalArgumentException("Tensor.copyFrom: data length must be " + numel() + " (shape " + shape
+                    + "), but got " + data.length);
+        }
+        device.upload(data, 0, this);
+        return this;
+    }
+
+    /**
+     * Overwrites the data with that of {@code src} (same shape, same device; no host transfer).
+     *
+     * @throws IllegalArgumentException if shapes or devices differ
+     */
+    public Tensor copyFrom(Tensor src) {
+        checkOpen("Tensor.copyFrom");
+        src.checkOpen("Tensor.copyFrom");
+        Checks.sameDevice("Tensor.copyFrom", this, src);
+        Checks.shape("Tensor.copyFrom", "source", src, shape);
+        if (src.storage.memory() != storage.memory() || src.offset != offset) {
+            device.backend().copy(src.memory(), src.offset, memory(), offset, numel());
+        }
+        return this;
+    }
+
+    /** Sets every element to {@code value}, in place. */
+    public Tensor fill(float value) {
+        checkOpen("Tensor.fill");
+        device.backend().fill(memory(), offset, numel(), value);
+        return this;
+    }
+
+    // ---- element-wise ----------------------------------------------------------------------------
+
+    /** {@code this + other}, broadcast. */
+    public Tensor add(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.add", BinaryOp.ADD, this, other);
+    }
+
+    /** {@code this - other}, broadcast. */
+    public Tensor sub(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.sub", BinaryOp.SUB, this, other);
+    }
+
+    /** {@code this * other}, element-wise, broadcast. */
+    public Tensor mul(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.mul", BinaryOp.MUL, this, other);
+    }
+
+    /** {@code this / other}, element-wise, broadcast. */
+    public Tensor div(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.div", BinaryOp.DIV, this, other);
+    }
+
+    /** Element-wise {@code max(this, other)}, broadcast. */
+    public Tensor maximum(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.maximum", BinaryOp.MAX, this, other);
+    }
+
+    /** Element-wise {@code min(this, other)}, broadcast. */
+    public Tensor minimum(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.minimum", BinaryOp.MIN, this, other);
+    }
+
+    /** Element-wise {@code this ^ other}, broadcast. */
+    public Tensor pow(Tensor other) {
+        return ElementwiseFunctions.binary("Tensor.pow", BinaryOp.POW, this, other);
+    }
+
+    /** {@code this + s}. */
+    public Tensor add(float s) {
+        return ElementwiseFunctions.scalar("Tensor.add", BinaryOp.ADD, this, s, false);
+    }
+
+    /** {@code this - s}. */
+    public Tensor sub(float s) {
+        return ElementwiseFunctions.scalar("Tensor.sub", BinaryOp.SUB, this, s, false);
+    }
+
+    /** {@code s - this}. */
+    public Tensor rsub(float s) {
+        return ElementwiseFunctions.scalar("Tensor.rsub", BinaryOp.SUB, this, s, true);
+    }
+
+    /** {@code this * s}. */
+    public Tensor mul(float s) {
+        return ElementwiseFunctions.scalar("Tensor.mul", BinaryOp.MUL, this, s, false);
+    }
+
+    /** {@code this / s}. */
+    public Tensor div(float s) {
+        return ElementwiseFunctions.scalar("Tensor.div", BinaryOp.DIV, this, s, false);
+    }
+
+    /** {@code s / this}. */
+    public Tensor rdiv(float s) {
+        return ElementwiseFunctions.scalar("Tensor.rdiv", BinaryOp.DIV, this, s, true);
+    }
+
+    /** {@code this ^ s}. */
+    public Tensor pow(float s) {
+        return ElementwiseFunctions.scalar("Tensor.pow", BinaryOp.POW, this, s, false);
+    }
+
+    /** {@code max(this, s)}; {@code clampMin(0)} is ReLU. */
+    public Tensor clampMin(float s) {
+        return ElementwiseFunctions.scalar("Tensor.clampMin", BinaryOp.MAX, this, s, false);
+    }
+
+    /** {@code min(this, s)}. */
+    public Tensor clampMax(float s) {
+        return ElementwiseFunctions.scalar("Tensor.clampMax", BinaryOp.MIN, this, s, false);
+    }
+
+    /** {@code -this}. */
+    public Tensor neg() {
+        return ElementwiseFunctions.unary("Tensor.neg", UnaryOp.NEG, this);
+    }
+
+    /** {@code |this|}. */
+    public Tensor abs() {
+        return ElementwiseFunctions.unary("Tensor.abs", UnaryOp.ABS, this);
+    }
+
+    /** {@code max(this, 0)}. */
+    public Tensor relu() {
+        return ElementwiseFunctions.unary("Tensor.relu", UnaryOp.RELU, this);
+    }
+
+    /** {@code 1 / (1 + exp(-this))}. */
+    public Tensor sigmoid() {
+        return ElementwiseFunctions.unary("Tensor.sigmoid", UnaryOp.SIGMOID, this);
+    }
+
+    /** {@code tanh(this)}. */
+    public Tensor tanh() {
+        return ElementwiseFunctions.unary("Tensor.tanh", UnaryOp.TANH, this);
+    }
+
+    /** {@code exp(this)}. */
+    public Tensor exp() {
+        return ElementwiseFunctions.unary("Tensor.exp", UnaryOp.EXP, this);
+    }
+
+    /** Natural logarithm. */
+    public Tensor log() {
+        return ElementwiseFunctions.unary("Tensor.log", UnaryOp.LOG, this);
+    }
+
+    /** Square root. */
+    public Tensor sqrt() {
+        return ElementwiseFunctions.unary("Tensor.sqrt", UnaryOp.SQRT, this);
+    }
+
+    /** {@code this * this}. */
+    public Tensor square() {
+        return ElementwiseFunctions.unary("Tensor.square", UnaryOp.SQUARE, this);
+    }
+
+    /** {@code 1 / this}. */
+    public Tensor reciprocal() {
+        return ElementwiseFunctions.unary("Tensor.reciprocal", UnaryOp.RECIPROCAL, this);
+    }
+
+    // ---- reductions ------------------------------------------------------------------------------
+
+    /** Sum of all elements, as a rank-0 tensor. */
+    public Tensor sum() {
+        return ReductionFunctions.all("Tensor.sum", ReduceOp.SUM, this);
+    }
+
+    /** Mean of all elements, as a rank-0 tensor. */
+    public Tensor mean() {
+        return ReductionFunctions.all("Tensor.mean", ReduceOp.MEAN, this);
+    }
+
+    /** Largest element (NaN if any is NaN), as a rank-0 tensor. */
+    public Tensor max() {
+        return ReductionFunctions.all("Tensor.max", ReduceOp.MAX, this);
+    }
+
+    /** Smallest element (NaN if any is NaN), as a rank-0 tensor. */
+    public Tensor min() {
+        return ReductionFunctions.all("Tensor.min", ReduceOp.MIN, this);
+    }
+
+    /** Sum along {@code axis}; the axis is kept with extent 1 when {@code keepDim}. */
+    public Tensor sum(int axis, boolean keepDim) {
+        return ReductionFunctions.along("Tensor.sum", ReduceOp.SUM, this, axis, keepDim);
+    }
+
+    /** Mean along {@code axis}. */
+    public Tensor mean(int axis, boolean keepDim) {
+        return ReductionFunctions.along("Tensor.mean", ReduceOp.MEAN, this, axis, keepDim);
+    }
+
+    /** Maximum along {@code axis}. */
+    public Tensor max(int axis, boolean keepDim) {
+        return ReductionFunctions.along("Tensor.max", ReduceOp.MAX, this, axis, keepDim);
+    }
+
+    /** Minimum along {@code axis}. */
+    public Tensor min(int axis, boolean keepDim) {
+        return ReductionFunctions.along("Tensor.min", ReduceOp.MIN, this, axis, keepDim);
+    }
+
+    /** Index of the maximum along {@code axis} (first on ties), as float values. */
+    public Tensor argmax(int axis, boolean keepDim) {
+        return ReductionFunctions.argmax("Tensor.argmax", this, axis, keepDim);
+    }
+
+    // ---- layout ----------------------------------------------------------------------------------
+
+    /**
+     * The same data with another shape (a view; no copy). One dimension may be -1: it is inferred.
+     *
+     * @throws IllegalArgumentException if the element counts differ
+     */
+    public Tensor reshape(int... dims) {
+        return LayoutFunctions.reshape("Tensor.reshape", this, dims);
+    }
+
+    /** A view as {@code [dim(0), rest]}; a rank-1 tensor stays as it is. */
+    public Tensor flatten() {
+        return rank() <= 1 ? reshape((int) numel()) : reshape(dim(0), (int) (numel() / dim(0)));
+    }
+
+    /** A view with a dimension of extent 1 inserted at {@code axis} (in {@code [-rank-1, rank]}). */
+    public Tensor unsqueeze(int axis) {
+        return LayoutFunctions.unsqueeze(this, axis);
+    }
+
+    /** A view without dimension {@code axis}, which must have extent 1. */
+    public Tensor squeeze(int axis) {
+        return LayoutFunctions.squeeze(this, axis);
+    }
+
+    /** Rows {@code [start, start + length)} of dimension 0, as a view. */
+    public Tensor narrow(int start, int length) {
+        return LayoutFunctions.narrow(this, start, length);
+    }
+
+    /** A copy with dimensions {@code d0} and {@code d1} swapped. */
+    public Tensor transpose(int d0, int d1) {
+        return LayoutFunctions.transpose(this, d0, d1);
+    }
+
+    /** The transpose of a matrix (rank 2). */
+    public Tensor t() {
+        if (rank() != 2) {
+            throw new IllegalArgumentException("Tensor.t: tensor must have rank 2, but got shape " + shape);
+        }
+        return transpose(0, 1);
+    }
+
+    /** A copy with dimensions reordered: output dimension {@code i} is input dimension {@code order[i]}. */
+    public Tensor permute(int... order) {
+        return LayoutFunctions.permute(this, order);
+    }
+
+    /** A copy of this tensor in new memory. */
+    public Tensor copy() {
+        Tensor out = device.empty(shape);
+        return out.copyFrom(this);
+    }
+
+    // ---- linear algebra --------------------------------------------------------------------------
+
+    /**
+     * Matrix product. {@code [m, k] x [k, n] -> [m, n]}; with batches {@code [b, m, k] x [b, k, n] -> [b, m, n]}
+     * and {@code [b, m, k] x [k, n] -> [b, m, n]}.
+     */
+    public Tensor matmul(Tensor other) {
+        return MatmulFunction.matmul(this, false, other, false);
+    }
+
+    /**
+     * Matrix product with optional transposes of the last two dimensions:
+     * {@code op(this) x op(other)}, {@code op(X) = X^T} when the flag is set.
+     */
+    public Tensor matmul(Tensor other, boolean transposeThis, boolean transposeOther) {
+        return MatmulFunction.matmul(this, transposeThis, other, transposeOther);
+    }
+
+    // ---- lifetime --------------------------------------------------------------------------------
+
+    /** Creates a view over the same memory (used by the layout functions). */
+    Tensor view(long viewOffset, Shape viewShape) {
+        checkOpen("Tensor.view");
+        storage.retain();
+        return new Tensor(device, storage, viewOffset, viewShape);
+    }
+
+    void owner(Scope scope) {
+        this.owner = scope;
+    }
+
+    /** The scope that owns this tensor, or null. */
+    Scope owner() {
+        return owner;
+    }
+
+    /** Returns the memory to the pool (when no view still uses it). Idempotent; never throws. */
+    @Override
+    public void close() {
+        synchronized (leakState) {
+            if (leakState.closed) {
+                return;
+            }
+            leakState.closed = true;
+        }
+        Scope s = owner;
+        if (s != null) {
+            s.forget(this);
+            owner = null;
+        }
+        try {
+            storage.release();
+        } catch (RuntimeException e) {
+            LOG.warn("releasing {} failed: {}", describe(), e.toString(), e);
+        }
+        cleanable.clean();
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + describe() + ", device=" + device.spec() + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    /** What the cleaner needs to report a leak; holds no reference to the tensor. */
+    private static final class LeakState implements Runnable {
+        private volatile boolean closed;
+        private volatile String description;
+        private final Throwable site;
+
+        LeakState(String description, Throwable site) {
+            this.description = description;
+            this.site = site;
+        }
+
+        @Override
+        public void run() {
+            if (!closed) {
+                if (site != null) {
+                    LOG.warn("leaked tensor {}: garbage collected without close()", description, site);
+                } else {
+                    LOG.warn("leaked tensor {}: garbage collected without close() "
+                            + "(run with -Dcnn4j.leakTracking=true to see where it was allocated)", description);
+                }
+            }
+        }
+    }
+}
