@@ -1,0 +1,134 @@
+package org.cnn4j.cpu;
+
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.cnn4j.runtime.spi.ReduceOp;
+import org.cnn4j.runtime.spi.ReductionOps;
+
+/**
+ * Reductions of a contiguous {@code [outer, axis, inner]} tensor along its middle dimension:
+ * {@code y[o * inner + j] = op_{k < axis} x[(o * axis + k) * inner + j]}.
+ *
+ * <p>Sums accumulate in double, in index order. {@code MAX} and {@code MIN} propagate NaN (as
+ * {@link Math#max}). {@code argmax} returns the first index of the largest element, a NaN counting as
+ * larger than anything. Work is split over the {@code outer * inner} outputs, in blocks of
+ * {@link #INNER_BLOCK} columns so that each pass over the axis reads rows of contiguous memory.
+ */
+final class CpuReduction implements ReductionOps {
+    /** Columns of the inner dimension reduced together. */
+    static final int INNER_BLOCK = 512;
+    /** Elements read below which a reduction runs on the calling thread. */
+    private static final long GRAIN = 1L << 15;
+
+    /** {@code y[o * inner + j] = op_k x[(o * axis + k) * inner + j]}; {@code MEAN} divides the double sum by {@code axis}. */
+    @Override
+    public void reduce(ReduceOp op, int outer, int axis, int inner, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        float[] xs = CpuMemory.array(x);
+        float[] ys = CpuMemory.array(y);
+        int blocks = (inner + INNER_BLOCK - 1) / INNER_BLOCK;
+        long units = (long) outer * blocks;
+        long grain = Math.max(1, GRAIN / ((long) axis * Math.min(inner, INNER_BLOCK)));
+        CpuParallel.parallelFor(0, units, grain, (from, to) -> {
+            double[] acc = new double[Math.min(inner, INNER_BLOCK)];
+            for (long u = from; u < to; u++) {
+                int o = (int) (u / blocks);
+                int j0 = (int) (u % blocks) * INNER_BLOCK;
+                int cols = Math.min(INNER_BLOCK, inner - j0);
+                int base = (int) (xOff + (long) o * axis * inner + j0);
+                int dst = (int) (yOff + (long) o * inner + j0);
+                if (op == ReduceOp.SUM || op == ReduceOp.MEAN) {
+                    sumColumns(xs, base, axis, inner, cols, acc);
+                    boolean mean = op == ReduceOp.MEAN;
+                    for (int j = 0; j < cols; j++) {
+                        ys[dst + j] = (float) (mean ? acc[j] / axis : acc[j]);
+                    }
+                } else {
+                    extremeColumns(op == ReduceOp.MAX, xs, base, axis, inner, cols, ys, dst);
+                }
+            }
+        });
+    }
+
+    /** {@code y[o * inner + j] = min { k : x[o, k, j] is the largest (NaN largest) along the axis }}, as a float. */
+    @Override
+    public void argmax(int outer, int axis, int inner, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        float[] xs = CpuMemory.array(x);
+        float[] ys = CpuMemory.array(y);
+        long grain = Math.max(1, GRAIN / axis);
+        CpuParallel.parallelFor(0, (long) outer * inner, grain, (from, to) -> {
+            for (long u = from; u < to; u++) {
+                long o = u / inner;
+                long j = u % inner;
+                int base = (int) (xOff + o * axis * inner + j);
+                ys[(int) (yOff + u)] = argmaxStrided(xs, base, axis, inner);
+            }
+        });
+    }
+
+    /** {@code acc[j] = sum_{k < axis} x[base + k * inner + j]} for {@code j < cols}, in double. */
+    private static void sumColumns(float[] x, int base, int axis, int inner, int cols, double[] acc) {
+        if (cols == 1) {
+            acc[0] = sumStrided(x, base, axis, inner);
+            return;
+        }
+        for (int j = 0; j < cols; j++) {
+            acc[j] = x[base + j];
+        }
+        for (int k = 1; k < axis; k++) {
+            int row = base + k * inner;
+            for (int j = 0; j < cols; j++) {
+                acc[j] += x[row + j];
+            }
+        }
+    }
+
+    /** {@code sum_{k < count} x[base + k * stride]} in double, with four partial sums. */
+    private static double sumStrided(float[] x, int base, int count, int stride) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 4 <= count; k += 4) {
+            int p = base + k * stride;
+            s0 += x[p];
+            s1 += x[p + stride];
+            s2 += x[p + 2 * stride];
+            s3 += x[p + 3 * stride];
+        }
+        for (; k < count; k++) {
+            s0 += x[base + k * stride];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code y[dst + j] = max (or min)_{k < axis} x[base + k * inner + j]} for {@code j < cols}, NaN propagating. */
+    private static void extremeColumns(boolean max, float[] x, int base, int axis, int inner, int cols, float[] y, int dst) {
+        System.arraycopy(x, base, y, dst, cols);
+        for (int k = 1; k < axis; k++) {
+            int row = base + k * inner;
+            if (max) {
+                for (int j = 0; j < cols; j++) {
+                    y[dst + j] = Math.max(y[dst + j], x[row + j]);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    y[dst + j] = Math.min(y[dst + j], x[row + j]);
+                }
+            }
+        }
+    }
+
+    /** First {@code k < count} where {@code x[base + k * stride]} is largest, or the first NaN; as a float. */
+    private static float argmaxStrided(float[] x, int base, int count, int stride) {
+        float best = x[base];
+        int bestIndex = 0;
+        for (int k = 1; k < count && !Float.isNaN(best); k++) {
+            float v = x[base + k * stride];
+            if (v > best || Float.isNaN(v)) {
+                best = v;
+                bestIndex = k;
+            }
+        }
+        return bestIndex;
+    }
+}
