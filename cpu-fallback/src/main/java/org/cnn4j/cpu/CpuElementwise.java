@@ -92,7 +92,7 @@ final class CpuElementwise implements ElementwiseOps {
             case DIV -> a / b;
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
-            case POW -> (float) Math.pow(a, b);
+            case POW -> powf(a, b);
         };
     }
 
@@ -121,7 +121,7 @@ final class CpuElementwise implements ElementwiseOps {
             case DIV -> { for (int i = 0; i < len; i++) { out[oo + i] = a[ao + i] / b[bo + i]; } }
             case MAX -> { for (int i = 0; i < len; i++) { out[oo + i] = Math.max(a[ao + i], b[bo + i]); } }
             case MIN -> { for (int i = 0; i < len; i++) { out[oo + i] = Math.min(a[ao + i], b[bo + i]); } }
-            case POW -> { for (int i = 0; i < len; i++) { out[oo + i] = (float) Math.pow(a[ao + i], b[bo + i]); } }
+            case POW -> { for (int i = 0; i < len; i++) { out[oo + i] = powf(a[ao + i], b[bo + i]); } }
         }
     }
 
@@ -149,5 +149,16 @@ final class CpuElementwise implements ElementwiseOps {
         for (int i = 0; i < len; i++) {
             out[oo + i] = apply(op, a[ao + i * sa], b[bo + i * sb]);
         }
+    }
+
+    /**
+     * C's {@code powf}, which differs from {@link Math#pow} in two special cases: {@code pow(1, y) = 1}
+     * for every y (NaN included) and {@code pow(-1, +-inf) = 1}.
+     */
+    static float powf(float a, float b) {
+        if (a == 1f || (a == -1f && Float.isInfinite(b))) {
+            return 1f;
+        }
+        return (float) Math.pow(a, b);
     }
 }

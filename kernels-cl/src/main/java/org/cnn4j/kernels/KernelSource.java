@@ -1,0 +1,38 @@
+package org.cnn4j.kernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Reads the {@code .cl} files shipped as resources under {@code org/cnn4j/kernels/}; each is read once. */
+final class KernelSource {
+    private static final String ROOT = "/org/cnn4j/kernels/";
+    private static final Map<String, String> SOURCES = new ConcurrentHashMap<>();
+
+    private KernelSource() {
+    }
+
+    /**
+     * The source text of {@code file}, e.g. {@code gemm.cl}.
+     *
+     * @throws IllegalStateException when the resource is missing from the jar
+     */
+    static String load(String file) {
+        return SOURCES.computeIfAbsent(file, KernelSource::read);
+    }
+
+    private static String read(String file) {
+        try (InputStream in = KernelSource.class.getResourceAsStream(ROOT + file)) {
+            if (in == null) {
+                throw new IllegalStateException("KernelSource.load: resource " + ROOT + file
+                        + " must be on the class path, but it is missing (cnn4j-kernels-cl jar incomplete?)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("KernelSource.load: cannot read " + ROOT + file, e);
+        }
+    }
+}

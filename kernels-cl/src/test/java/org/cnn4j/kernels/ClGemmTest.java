@@ -1,0 +1,135 @@
+package org.cnn4j.kernels;
+
+import static org.cnn4j.kernels.DeviceArrays.download;
+import static org.cnn4j.kernels.DeviceArrays.random;
+import static org.cnn4j.kernels.DeviceArrays.upload;
+import static org.cnn4j.kernels.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.cnn4j.kernels.OpenClTestSupport.TestBackend;
+import org.cnn4j.runtime.opencl.ClBuffer;
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** gemm.cl against {@link NaiveGemm}: transpositions, alpha/beta, padded leading dimensions, offsets, batches. */
+class ClGemmTest {
+    /** (m, n, k): tiny, not multiples of any tile, exact tiles, and a k of 0. */
+    private static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {33, 17, 65}, {64, 64, 64}, {100, 37, 129}, {3, 4, 0}, {8, 16, 9}, {17, 33, 2}};
+
+    static Stream<TestBackend> backends() {
+        return OpenClTestSupport.backends();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tilesRespectTheWorkGroupCap(TestBackend tb) {
+        ClGemm gemm = new ClGemm(tb.backend().context());
+        ClGemm.Tiled t = gemm.tiles();
+        long group = (long) t.ts() * (t.ts() / t.wpt());
+        assertTrue(group <= t.kernel().maxWorkGroupSize(), "work-group " + group + " within " + t.kernel().maxWorkGroupSize());
+        if (tb.cap() > 0) {
+            assertTrue(group <= tb.cap(), "work-group " + group + " within cap " + tb.cap());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void variantFollowsTheDeviceType(TestBackend tb) {
+        ClGemm.Variant expected = tb.backend().info().type() == org.cnn4j.runtime.spi.DeviceType.CPU
+                ? ClGemm.Variant.BLOCKED : ClGemm.Variant.TILED;
+        assertEquals(expected, new ClGemm(tb.backend().context()).variant());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyTranspositionAndShape(TestBackend tb) {
+        for (ClGemm.Variant v : ClGemm.Variant.values()) {
+            ClGemm gemm = new ClGemm(tb.backend().context(), v);
+            for (int[] s : SHAPES) {
+                for (int trans = 0; trans < 4; trans++) {
+                    check(tb, gemm, trans >= 2, (trans & 1) != 0, s[0], s[1], s[2], 1f, 0f, 0, 0, 1, 0.5f);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void alphaBetaPaddingOffsetsAndBatches(TestBackend tb) {
+        for (ClGemm.Variant v : ClGemm.Variant.values()) {
+            ClGemm gemm = new ClGemm(tb.backend().context(), v);
+            check(tb, gemm, false, false, 19, 23, 31, 0.5f, 2f, 3, 5, 1, 0.5f);    // alpha, beta, padded ld
+            check(tb, gemm, true, false, 19, 23, 31, -1.5f, 1f, 0, 2, 3, 0.5f);    // batch 3, shared B
+            check(tb, gemm, false, true, 40, 9, 17, 1f, 0.25f, 7, 0, 2, 0.5f);
+            check(tb, gemm, true, true, 8, 8, 8, 2f, -1f, 1, 1, 4, 0.5f);
+            check(tb, gemm, false, false, 16, 32, 5, 1f, 1f, 0, 0, 2, 0.5f);      // exact register blocks
+            check(tb, gemm, false, false, 6, 5, 4, 0f, 1f, 0, 0, 2, 0.5f);         // alpha 0: C = beta C
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void betaZeroDoesNotReadC(TestBackend tb) {
+        for (ClGemm.Variant v : ClGemm.Variant.values()) {
+            ClGemm gemm = new ClGemm(tb.backend().context(), v);
+            check(tb, gemm, false, false, 13, 11, 7, 1f, 0f, 0, 0, 2, Float.NaN);
+            check(tb, gemm, true, true, 13, 11, 7, 1f, 0f, 1, 2, 1, Float.NaN);
+            check(tb, gemm, false, false, 16, 16, 3, 1f, 0f, 0, 0, 1, Float.NaN);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void throughTheBackend(TestBackend tb) {
+        check(tb, null, true, false, 21, 35, 18, 1f, 0.5f, 2, 1, 2, 0.5f);
+    }
+
+    /**
+     * One GEMM (through {@code gemm}, or the backend when null) with leading dimensions padded by {@code pad}, every matrix starting at {@code off}, batch
+     * strides one padded matrix apart (B's stride is 0 when batch is 3: one B shared by all), and C filled
+     * with {@code cFill} around seeded values.
+     */
+    @SuppressWarnings("java:S107")
+    private static void check(TestBackend tb, ClGemm gemm, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                              float beta, int pad, int off, int batch, float cFill) {
+        OpenClBackend b = tb.backend();
+        int aRows = transA ? k : m;
+        int aCols = transA ? m : k;
+        int bRows = transB ? n : k;
+        int bCols = transB ? k : n;
+        int lda = aCols + pad;
+        int ldb = bCols + pad;
+        int ldc = n + pad;
+        int strideA = aRows * lda + 1;
+        int strideB = batch == 3 ? 0 : bRows * ldb + 2;
+        int strideC = m * ldc + 3;
+        float[] a = random(m * 1000L + k, off + strideA * batch + 1, -1f, 1f);
+        float[] bm = random(n * 1000L + k, off + Math.max(strideB * batch, bRows * ldb) + 1, -1f, 1f);
+        float[] c = random(m * 1000L + n, off + strideC * batch + 1, -1f, 1f);
+        if (Float.isNaN(cFill)) {
+            Arrays.fill(c, Float.NaN);
+        }
+        DeviceMemory ad = upload(b, a);
+        DeviceMemory bd = upload(b, bm);
+        DeviceMemory cd = upload(b, c);
+        if (gemm == null) {
+            b.gemm(transA, transB, m, n, k, alpha, ad, off, lda, strideA, bd, off, ldb, strideB, beta, cd, off, ldc, strideC, batch);
+        } else {
+            gemm.gemm(transA, transB, m, n, k, alpha, (ClBuffer) ad, off, lda, strideA, (ClBuffer) bd, off, ldb, strideB, beta,
+                    (ClBuffer) cd, off, ldc, strideC, batch);
+        }
+        float[] expected = c.clone();
+        NaiveGemm.gemm(transA, transB, m, n, k, alpha, a, off, lda, strideA, bm, off, ldb, strideB, beta, expected, off, ldc,
+                strideC, batch);
+        String what = (gemm == null ? "backend" : gemm.variant()) + " gemm transA=" + transA + " transB=" + transB + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha
+                + " beta=" + beta + " pad=" + pad + " off=" + off + " batch=" + batch + " on " + tb;
+        assertClose(what, expected, download(b, cd, 0, c.length), 1e-5 * (k + 1), 1e-5);
+        b.release(ad);
+        b.release(bd);
+        b.release(cd);
+    }
+}
