@@ -35,7 +35,20 @@ final class LayoutFunctions {
             throw new IllegalArgumentException(op + ": element count must stay " + x.numel() + " (input " + x.shape()
                     + "), but got " + known + " for " + Arrays.toString(dims));
         }
-        return x.view(x.offset(), Shape.of(d));
+        return recordView(op, x, x.view(op, x.offset(), Shape.of(d)));
+    }
+
+    /** Views that only change the shape: the gradient is {@code g} reshaped back. */
+    private static Tensor recordView(String op, Tensor x, Tensor y) {
+        if (Autograd.recording(x)) {
+            y.setGradFn(new Node(op, x) {
+                @Override
+                protected Tensor[] backward(Tensor g) {
+                    return new Tensor[] {g.reshape(x.shape().toArray())};
+                }
+            });
+        }
+        return y;
     }
 
     static Tensor unsqueeze(Tensor x, int axis) {
@@ -50,7 +63,7 @@ final class LayoutFunctions {
         for (int i = 0, j = 0; i <= r; i++) {
             d[i] = i == a ? 1 : src[j++];
         }
-        return x.view(x.offset(), Shape.of(d));
+        return recordView("Tensor.unsqueeze", x, x.view("Tensor.unsqueeze", x.offset(), Shape.of(d)));
     }
 
     static Tensor squeeze(Tensor x, int axis) {
@@ -59,7 +72,7 @@ final class LayoutFunctions {
             throw new IllegalArgumentException("Tensor.squeeze: dimension " + axis + " must have extent 1, but got "
                     + x.dim(a) + " (shape " + x.shape() + ")");
         }
-        return x.view(x.offset(), ReductionFunctions.reducedShape(x.shape(), a, false));
+        return recordView("Tensor.squeeze", x, x.view("Tensor.squeeze", x.offset(), ReductionFunctions.reducedShape(x.shape(), a, false)));
     }
 
     static Tensor narrow(Tensor x, int start, int length) {
@@ -74,7 +87,18 @@ final class LayoutFunctions {
         int[] d = x.shape().toArray();
         d[0] = length;
         long rowSize = x.shape().numel(1, x.rank());
-        return x.view(x.offset() + start * rowSize, Shape.of(d));
+        Tensor y = x.view("Tensor.narrow", x.offset() + start * rowSize, Shape.of(d));
+        if (Autograd.recording(x)) {
+            y.setGradFn(new Node("Tensor.narrow", x) {
+                @Override
+                protected Tensor[] backward(Tensor g) {     // zeros, with g in rows [start, start + length)
+                    Tensor dx = x.device().zeros(x.shape().toArray());
+                    dx.narrow(start, length).copyFrom(g);
+                    return new Tensor[] {dx};
+                }
+            });
+        }
+        return y;
     }
 
     static Tensor transpose(Tensor x, int d0, int d1) {
@@ -118,6 +142,18 @@ final class LayoutFunctions {
         Tensor y = x.device().empty(Shape.of(dims));
         StridedLayout layout = Broadcast.coalesce(op, dims, strides)[0];
         x.device().backend().stridedCopy(layout, x.memory(), x.offset(), y.memory(), y.offset());
+        if (Autograd.recording(x)) {
+            int[] inverse = new int[r];
+            for (int i = 0; i < r; i++) {
+                inverse[order[i] < 0 ? order[i] + r : order[i]] = i;
+            }
+            y.setGradFn(new Node(op, x) {
+                @Override
+                protected Tensor[] backward(Tensor g) {     // the inverse permutation
+                    return new Tensor[] {g.permute(inverse)};
+                }
+            });
+        }
         return y;
     }
 }

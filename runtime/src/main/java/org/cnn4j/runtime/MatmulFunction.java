@@ -44,6 +44,32 @@ final class MatmulFunction {
                 a.memory(), a.offset(), aCols, strideA,
                 b.memory(), b.offset(), bCols, strideB,
                 0f, c.memory(), c.offset(), n, (long) m * n, batch);
+        if (Autograd.recording(a, b)) {
+            c.setGradFn(new Node(OP, a, b) {
+                @Override
+                protected Tensor[] backward(Tensor g) {
+                    return new Tensor[] {
+                        needsInputGrad(0) ? gradA(a, transA, b, transB, g) : null,
+                        needsInputGrad(1) ? gradB(a, transA, b, transB, g) : null};
+                }
+            });
+        }
         return c;
+    }
+
+    /**
+     * {@code C = op(A) op(B)} gives {@code d op(A) = dC op(B)^T}, so {@code dA = dC op(B)^T}, or its
+     * transpose {@code op(B) dC^T} when A was transposed. A matrix shared by every batch sums its batch
+     * gradients.
+     */
+    private static Tensor gradA(Tensor a, boolean transA, Tensor b, boolean transB, Tensor g) {
+        Tensor da = transA ? matmul(b, transB, g, true) : matmul(g, false, b, !transB);
+        return Grads.sumToShape(da, a.shape());
+    }
+
+    /** {@code d op(B) = op(A)^T dC}: {@code dB = op(A)^T dC}, or {@code dC^T op(A)} when B was transposed. */
+    private static Tensor gradB(Tensor a, boolean transA, Tensor b, boolean transB, Tensor g) {
+        Tensor db = transB ? matmul(g, true, a, transA) : matmul(a, !transA, g, false);
+        return Grads.sumToShape(db, b.shape());
     }
 }

@@ -82,6 +82,15 @@ public final class Scope implements AutoCloseable {
         return null;
     }
 
+    /** Takes {@code t} out of the scope that owns it, if any: the caller closes it. */
+    static void disown(Tensor t) {
+        Scope s = t.owner();
+        if (s != null) {
+            s.forget(t);
+            t.owner(null);
+        }
+    }
+
     void forget(Tensor t) {
         owned.remove(t);
     }

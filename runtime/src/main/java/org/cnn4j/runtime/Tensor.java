@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.cnn4j.runtime.spi.BinaryOp;
 import org.cnn4j.runtime.spi.DeviceMemory;
 import org.cnn4j.runtime.spi.ReduceOp;
+import org.cnn4j.runtime.spi.StridedLayout;
 import org.cnn4j.runtime.spi.UnaryOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,9 @@ public final class Tensor implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private volatile Scope owner;
     private volatile String name;
+    private volatile boolean requiresGrad;
+    private volatile Node gradFn;
+    private volatile Tensor grad;
 
     Tensor(Device device, Storage storage, long offset, Shape shape) {
         this.device = device;
@@ -158,6 +162,18 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails if this tensor is closed, or if it requires grad while recording is on: an in-place change
+     * would silently corrupt a recorded graph (optimizers update parameters under {@link NoGrad}).
+     */
+    private void checkInPlace(String op) {
+        checkOpen(op);
+        if (requiresGrad && NoGrad.isGradEnabled()) {
+            throw new IllegalStateException(op + ": an in-place change must not touch a tensor that requires grad while "
+                    + "gradients are recorded, but " + describe() + " requires grad; wrap the update in NoGrad.enter()");
+        }
+    }
+
     // ---- host transfers --------------------------------------------------------------------------
 
     /** Copies the data to a new host array (one device-to-host transfer; waits for pending work). */
@@ -187,7 +203,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if the length does not match
      */
     public Tensor copyFrom(float[] data) {
-        checkOpen("Tensor.copyFrom");
+        checkInPlace("Tensor.copyFrom");
         if (data.length != numel()) {
             throw new IllegalArgumentException("Tensor.copyFrom: data length must be " + numel() + " (shape " + shape
                     + "), but got " + data.length);
@@ -202,7 +218,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if shapes or devices differ
      */
     public Tensor copyFrom(Tensor src) {
-        checkOpen("Tensor.copyFrom");
+        checkInPlace("Tensor.copyFrom");
         src.checkOpen("Tensor.copyFrom");
         Checks.sameDevice("Tensor.copyFrom", this, src);
         Checks.shape("Tensor.copyFrom", "source", src, shape);
@@ -214,7 +230,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Sets every element to {@code value}, in place. */
     public Tensor fill(float value) {
-        checkOpen("Tensor.fill");
+        checkInPlace("Tensor.fill");
         device.backend().fill(memory(), offset, numel(), value);
         return this;
     }
@@ -449,8 +465,19 @@ public final class Tensor implements AutoCloseable {
 
     /** A copy of this tensor in new memory. */
     public Tensor copy() {
+        checkOpen("Tensor.copy");
         Tensor out = device.empty(shape);
-        return out.copyFrom(this);
+        device.backend().copy(memory(), offset, out.memory(), out.offset(), numel());
+        if (Autograd.recording(this)) {
+            Tensor x = this;
+            out.setGradFn(new Node("Tensor.copy", x) {
+                @Override
+                protected Tensor[] backward(Tensor g) {
+                    return new Tensor[] {g};
+                }
+            });
+        }
+        return out;
     }
 
     // ---- linear algebra --------------------------------------------------------------------------
@@ -471,11 +498,120 @@ public final class Tensor implements AutoCloseable {
         return MatmulFunction.matmul(this, transposeThis, other, transposeOther);
     }
 
+    // ---- autograd --------------------------------------------------------------------------------
+
+    /** True when gradients flow to or through this tensor. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /**
+     * Marks a leaf tensor (one not made by a recorded op) as needing a gradient: ops on it then record
+     * the graph that {@link #backward()} walks.
+     *
+     * @throws IllegalArgumentException if this tensor was made by a recorded op
+     */
+    public Tensor requiresGrad(boolean required) {
+        if (gradFn != null) {
+            throw new IllegalArgumentException("Tensor.requiresGrad: tensor must be a leaf, but " + describe()
+                    + " was made by " + gradFn.name() + "; use detach() for a leaf copy");
+        }
+        this.requiresGrad = required;
+        return this;
+    }
+
+    /** True when no recorded op made this tensor. */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The node that made this tensor, or null for a leaf. */
+    public Node gradFn() {
+        return gradFn;
+    }
+
+    void setGradFn(Node node) {
+        this.gradFn = node;
+        this.requiresGrad = true;
+    }
+
+    /** The accumulated gradient {@code dL/dthis} of a leaf, or null before any backward pass. Owned by this tensor. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Closes and forgets the gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
+    public void zeroGrad() {
+        Tensor g = grad;
+        grad = null;
+        if (g != null) {
+            g.close();
+        }
+    }
+
+    /** {@code grad += g} (a copy is kept; {@code g} stays the caller's). */
+    void accumulateGrad(Tensor g) {
+        if (!requiresGrad) {
+            return;
+        }
+        Checks.shape("Tensor.backward", "gradient of " + name(), g, shape);
+        if (grad == null) {
+            Tensor copy = g.copy();
+            Scope.disown(copy);
+            copy.setName(name() + ".grad");
+            grad = copy;
+        } else {
+            StridedLayout flat = new StridedLayout(new int[] {(int) numel()}, new long[] {1});
+            device.backend().binary(BinaryOp.ADD, flat, grad.memory(), grad.offset(), flat, g.memory(), g.offset(),
+                    grad.memory(), grad.offset());
+        }
+    }
+
+    /**
+     * Back-propagates from this one-element tensor (usually a loss): {@code dL/dL = 1}.
+     *
+     * @throws IllegalArgumentException if it has more than one element or requires no grad
+     */
+    public void backward() {
+        checkOpen("Tensor.backward");
+        if (numel() != 1) {
+            throw new IllegalArgumentException("Tensor.backward: tensor must have 1 element (a loss) when no gradient is "
+                    + "given, but got shape " + shape);
+        }
+        try (Scope scope = Scope.open()) {
+            backward(device.ones(shape.toArray()), false);
+        }
+    }
+
+    /**
+     * Back-propagates {@code gradient = dL/dthis} through the recorded graph, accumulating into the
+     * {@link #grad()} of every leaf that requires it. The graph is freed afterwards unless
+     * {@code retainGraph}.
+     *
+     * @throws IllegalArgumentException if the gradient's shape or device differs, or nothing requires grad
+     */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        checkOpen("Tensor.backward");
+        gradient.checkOpen("Tensor.backward");
+        Checks.sameDevice("Tensor.backward", this, gradient);
+        Checks.shape("Tensor.backward", "gradient", gradient, shape);
+        if (!requiresGrad) {
+            throw new IllegalArgumentException("Tensor.backward: tensor must require grad, but " + describe()
+                    + " does not (no input required grad, or it was made under NoGrad)");
+        }
+        Autograd.backward(this, gradient, retainGraph);
+    }
+
+    /** A view of the same memory with no autograd history (a leaf that requires no grad). */
+    public Tensor detach() {
+        return view("Tensor.detach", offset, shape);
+    }
+
     // ---- lifetime --------------------------------------------------------------------------------
 
     /** Creates a view over the same memory (used by the layout functions). */
-    Tensor view(long viewOffset, Shape viewShape) {
-        checkOpen("Tensor.view");
+    Tensor view(String op, long viewOffset, Shape viewShape) {
+        checkOpen(op);
         storage.retain();
         return new Tensor(device, storage, viewOffset, viewShape);
     }
@@ -503,6 +639,8 @@ public final class Tensor implements AutoCloseable {
             s.forget(this);
             owner = null;
         }
+        gradFn = null;
+        zeroGrad();
         try {
             storage.release();
         } catch (RuntimeException e) {
