@@ -1,9 +1,12 @@
 package org.cnn4j.cpu;
 
+import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.BinaryOp;
+import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.DeviceInfo;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import org.cnn4j.runtime.spi.PoolGeometry;
 import org.cnn4j.runtime.spi.ReduceOp;
 import org.cnn4j.runtime.spi.StridedLayout;
 import org.cnn4j.runtime.spi.UnaryOp;
@@ -14,7 +17,8 @@ import org.cnn4j.runtime.spi.UnaryOp;
  * Memory is a {@code float[]} on the Java heap.
  *
  * <p>Each op family is one small class: {@link CpuMemory}, {@link CpuElementwise}, {@link CpuReduction},
- * {@link CpuLayout}, {@link CpuGemm}, {@link CpuRandom}; this class only delegates.
+ * {@link CpuLayout}, {@link CpuGemm}, {@link CpuRandom}, {@link CpuActivation}, {@link CpuConv},
+ * {@link CpuPool}, {@link CpuNorm}, {@link CpuDropout}, {@link CpuLoss}; this class only delegates.
  */
 public final class CpuBackend implements Backend {
     private final DeviceInfo info;
@@ -24,6 +28,12 @@ public final class CpuBackend implements Backend {
     private final CpuLayout layout = new CpuLayout();
     private final CpuGemm gemm = new CpuGemm();
     private final CpuRandom random = new CpuRandom();
+    private final CpuActivation activation = new CpuActivation();
+    private final CpuConv conv = new CpuConv(gemm);
+    private final CpuPool pool = new CpuPool();
+    private final CpuNorm norm = new CpuNorm();
+    private final CpuDropout dropout = new CpuDropout();
+    private final CpuLoss loss = new CpuLoss();
 
     /** @param info the device this backend reports, from {@link CpuBackendProvider#devices()} */
     public CpuBackend(DeviceInfo info) {
@@ -132,6 +142,130 @@ public final class CpuBackend implements Backend {
     @Override
     public void normal(long n, long seed, long offset, float mean, float std, DeviceMemory y, long yOff) {
         random.normal(n, seed, offset, mean, std, y, yOff);
+    }
+
+    @Override
+    public void activation(Activation f, float a, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        activation.activation(f, a, n, x, xOff, y, yOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void activationBackward(Activation f, float a, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff,
+                                   DeviceMemory dy, long dyOff, DeviceMemory dx, long dxOff) {
+        activation.activationBackward(f, a, n, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void convForward(ConvGeometry g, DeviceMemory x, long xOff, DeviceMemory w, long wOff,
+                            DeviceMemory bias, long biasOff, DeviceMemory y, long yOff) {
+        conv.convForward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
+    }
+
+    @Override
+    public void convBackwardInput(ConvGeometry g, DeviceMemory dy, long dyOff, DeviceMemory w, long wOff,
+                                  DeviceMemory dx, long dxOff) {
+        conv.convBackwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    @Override
+    public void convBackwardWeight(ConvGeometry g, DeviceMemory x, long xOff, DeviceMemory dy, long dyOff,
+                                   DeviceMemory dw, long dwOff) {
+        conv.convBackwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
+    }
+
+    @Override
+    public void maxPoolForward(PoolGeometry g, DeviceMemory x, long xOff, DeviceMemory y, long yOff,
+                               DeviceMemory argmax, long argmaxOff) {
+        pool.maxPoolForward(g, x, xOff, y, yOff, argmax, argmaxOff);
+    }
+
+    @Override
+    public void maxPoolBackward(PoolGeometry g, DeviceMemory dy, long dyOff, DeviceMemory argmax, long argmaxOff,
+                                DeviceMemory dx, long dxOff) {
+        pool.maxPoolBackward(g, dy, dyOff, argmax, argmaxOff, dx, dxOff);
+    }
+
+    @Override
+    public void avgPoolForward(PoolGeometry g, boolean countIncludePad, DeviceMemory x, long xOff,
+                               DeviceMemory y, long yOff) {
+        pool.avgPoolForward(g, countIncludePad, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void avgPoolBackward(PoolGeometry g, boolean countIncludePad, DeviceMemory dy, long dyOff,
+                                DeviceMemory dx, long dxOff) {
+        pool.avgPoolBackward(g, countIncludePad, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
+    public void adaptiveAvgPoolForward(PoolGeometry g, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        pool.adaptiveAvgPoolForward(g, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void adaptiveAvgPoolBackward(PoolGeometry g, DeviceMemory dy, long dyOff, DeviceMemory dx, long dxOff) {
+        pool.adaptiveAvgPoolBackward(g, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
+    public void batchNormStatistics(int n, int c, int spatial, DeviceMemory x, long xOff,
+                                    DeviceMemory mean, long meanOff, DeviceMemory var, long varOff) {
+        norm.batchNormStatistics(n, c, spatial, x, xOff, mean, meanOff, var, varOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void batchNormForward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                                 DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                                 DeviceMemory gamma, long gammaOff, DeviceMemory beta, long betaOff,
+                                 DeviceMemory y, long yOff) {
+        norm.batchNormForward(n, c, spatial, eps, x, xOff, mean, meanOff, var, varOff, gamma, gammaOff,
+                beta, betaOff, y, yOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void batchNormBackward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                                  DeviceMemory dy, long dyOff, DeviceMemory mean, long meanOff,
+                                  DeviceMemory var, long varOff, DeviceMemory gamma, long gammaOff,
+                                  DeviceMemory dx, long dxOff, DeviceMemory dgamma, long dgammaOff,
+                                  DeviceMemory dbeta, long dbetaOff) {
+        norm.batchNormBackward(n, c, spatial, eps, x, xOff, dy, dyOff, mean, meanOff, var, varOff,
+                gamma, gammaOff, dx, dxOff, dgamma, dgammaOff, dbeta, dbetaOff);
+    }
+
+    @Override
+    public void dropout(long n, long groupSize, float p, long seed, long offset, DeviceMemory x, long xOff,
+                        DeviceMemory y, long yOff) {
+        dropout.dropout(n, groupSize, p, seed, offset, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void softmax(boolean log, int rows, int classes, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        loss.softmax(log, rows, classes, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, int rows, int classes, DeviceMemory y, long yOff,
+                                DeviceMemory dy, long dyOff, DeviceMemory dx, long dxOff) {
+        loss.softmaxBackward(log, rows, classes, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
+    public void crossEntropy(int rows, int classes, float smoothing, DeviceMemory logits, long logitsOff,
+                             DeviceMemory targets, long targetsOff, DeviceMemory loss, long lossOff) {
+        this.loss.crossEntropy(rows, classes, smoothing, logits, logitsOff, targets, targetsOff, loss, lossOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void crossEntropyBackward(int rows, int classes, float smoothing, DeviceMemory logits, long logitsOff,
+                                     DeviceMemory targets, long targetsOff, DeviceMemory scale, long scaleOff,
+                                     DeviceMemory dx, long dxOff) {
+        loss.crossEntropyBackward(rows, classes, smoothing, logits, logitsOff, targets, targetsOff, scale, scaleOff,
+                dx, dxOff);
     }
 
     @Override

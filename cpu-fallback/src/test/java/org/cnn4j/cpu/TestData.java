@@ -37,4 +37,35 @@ final class TestData {
         backend.read(m, 0, host, 0, n);
         return host;
     }
+
+    /** {@code x} widened to double. */
+    static double[] toDouble(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
+    }
+
+    /** Device memory of {@code offset + host.length + 3} elements, NaN outside {@code host}'s copy at {@code offset}. */
+    static DeviceMemory uploadAt(Backend backend, float[] host, int offset) {
+        DeviceMemory m = backend.allocate(offset + host.length + 3L);
+        backend.fill(m, 0, offset + host.length + 3L, Float.NaN);
+        backend.write(host, 0, m, offset, host.length);
+        return m;
+    }
+
+    /** Device memory of {@code offset + n + 3} elements, all NaN (so an op that fails to overwrite shows). */
+    static DeviceMemory garbage(Backend backend, int n, int offset) {
+        DeviceMemory m = backend.allocate(offset + n + 3L);
+        backend.fill(m, 0, offset + n + 3L, Float.NaN);
+        return m;
+    }
+
+    /** Elements {@code [offset, offset + n)} of {@code m}. */
+    static float[] downloadAt(Backend backend, DeviceMemory m, int offset, int n) {
+        float[] host = new float[n];
+        backend.read(m, offset, host, 0, n);
+        return host;
+    }
 }

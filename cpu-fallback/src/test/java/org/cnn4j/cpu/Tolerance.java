@@ -13,6 +13,15 @@ final class Tolerance {
 
     /** Fails with the house message when some element of {@code actual} is not close to {@code expected}. */
     static void assertClose(String what, double[] expected, float[] actual, double atol, double rtol) {
+        double[] a = new double[actual.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = actual[i];
+        }
+        assertClose(what, expected, a, atol, rtol);
+    }
+
+    /** {@link #assertClose(String, double[], float[], double, double)} for a double result (finite-difference checks). */
+    static void assertClose(String what, double[] expected, double[] actual, double atol, double rtol) {
         if (expected.length != actual.length) {
             fail(what + ": length must be " + expected.length + ", but got " + actual.length);
         }

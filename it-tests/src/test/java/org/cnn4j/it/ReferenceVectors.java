@@ -60,15 +60,20 @@ final class ReferenceVectors {
 
     /** Every case of {@link #RESOURCE}, in file order. */
     static List<Case> load() {
-        InputStream in = ReferenceVectors.class.getResourceAsStream(RESOURCE);
+        return load(RESOURCE, "make_op_vectors.py");
+    }
+
+    /** Every case of another vector file of the same format ({@code resource} on the test classpath), in file order. */
+    static List<Case> load(String resource, String script) {
+        InputStream in = ReferenceVectors.class.getResourceAsStream(resource);
         if (in == null) {
-            throw new IllegalStateException(RESOURCE + " is not on the test classpath; run "
-                    + "/usr/bin/python3 it-tests/src/test/python/make_op_vectors.py");
+            throw new IllegalStateException(resource + " is not on the test classpath; run "
+                    + "/usr/bin/python3 it-tests/src/test/python/" + script);
         }
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
             return parse(r);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + RESOURCE, e);
+            throw new UncheckedIOException("reading " + resource, e);
         }
     }
 

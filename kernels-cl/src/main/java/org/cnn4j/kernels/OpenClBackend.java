@@ -3,10 +3,13 @@ package org.cnn4j.kernels;
 import java.util.Arrays;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
+import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.BinaryOp;
+import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.DeviceInfo;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import org.cnn4j.runtime.spi.PoolGeometry;
 import org.cnn4j.runtime.spi.ReduceOp;
 import org.cnn4j.runtime.spi.StridedLayout;
 import org.cnn4j.runtime.spi.UnaryOp;
@@ -14,7 +17,8 @@ import org.cnn4j.runtime.spi.UnaryOp;
 /**
  * The OpenCL implementation of the backend SPI on one device: memory through {@link ClContext}, every
  * op family through its launcher ({@link ClElementwise}, {@link ClReduction}, {@link ClLayout},
- * {@link ClGemm}, {@link ClRandom}). Ops are enqueued on one in-order queue; only {@link #read} and
+ * {@link ClGemm}, {@link ClRandom}, {@link ClActivation}, {@link ClConv}, {@link ClPool}, {@link ClNorm},
+ * {@link ClDropout}, {@link ClLoss}). Ops are enqueued on one in-order queue; only {@link #read} and
  * {@link #synchronize()} wait.
  *
  * <p>Memory arguments must be {@link ClBuffer}s allocated by this backend, and every element an op
@@ -28,6 +32,12 @@ public final class OpenClBackend implements Backend {
     private final ClLayout layout;
     private final ClGemm gemm;
     private final ClRandom random;
+    private final ClActivation activation;
+    private final ClConv conv;
+    private final ClPool pool;
+    private final ClNorm norm;
+    private final ClDropout dropout;
+    private final ClLoss loss;
 
     /** @param context an opened device; the backend owns it from now on and closes it in {@link #close()} */
     public OpenClBackend(ClContext context) {
@@ -37,6 +47,12 @@ public final class OpenClBackend implements Backend {
         this.layout = new ClLayout(context);
         this.gemm = new ClGemm(context);
         this.random = new ClRandom(context);
+        this.activation = new ClActivation(context);
+        this.conv = new ClConv(context);
+        this.pool = new ClPool(context);
+        this.norm = new ClNorm(context);
+        this.dropout = new ClDropout(context);
+        this.loss = new ClLoss(context);
     }
 
     /** The OpenCL context this backend computes in. */
@@ -214,6 +230,299 @@ public final class OpenClBackend implements Backend {
         ClBuffer yb = cl(y, "normal", "y");
         Ranges.flat("normal", "y", yb, yOff, n);
         random.normal(n, seed, offset, mean, std, yb, yOff);
+    }
+
+    // ---- activations
+
+    @Override
+    public void activation(Activation f, float a, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        ClBuffer xb = cl(x, "activation", "x");
+        ClBuffer yb = cl(y, "activation", "y");
+        Ranges.flat("activation", "x", xb, xOff, n);
+        Ranges.flat("activation", "y", yb, yOff, n);
+        activation.forward(f, a, n, xb, xOff, yb, yOff);
+    }
+
+    @Override
+    public void activationBackward(Activation f, float a, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff,
+                                   DeviceMemory dy, long dyOff, DeviceMemory dx, long dxOff) {
+        ClBuffer xb = cl(x, "activationBackward", "x");
+        ClBuffer yb = cl(y, "activationBackward", "y");
+        ClBuffer dyb = cl(dy, "activationBackward", "dy");
+        ClBuffer dxb = cl(dx, "activationBackward", "dx");
+        Ranges.flat("activationBackward", "x", xb, xOff, n);
+        Ranges.flat("activationBackward", "y", yb, yOff, n);
+        Ranges.flat("activationBackward", "dy", dyb, dyOff, n);
+        Ranges.flat("activationBackward", "dx", dxb, dxOff, n);
+        activation.backward(f, a, n, xb, xOff, yb, yOff, dyb, dyOff, dxb, dxOff);
+    }
+
+    // ---- convolution
+
+    @Override
+    public void convForward(ConvGeometry g, DeviceMemory x, long xOff, DeviceMemory w, long wOff,
+                            DeviceMemory bias, long biasOff, DeviceMemory y, long yOff) {
+        checkConv("convForward", g);
+        ClBuffer xb = cl(x, "convForward", "x");
+        ClBuffer wb = cl(w, "convForward", "w");
+        ClBuffer bb = bias == null ? null : cl(bias, "convForward", "bias");
+        ClBuffer yb = cl(y, "convForward", "y");
+        Ranges.flat("convForward", "x", xb, xOff, g.inputSize());
+        Ranges.flat("convForward", "w", wb, wOff, g.weightSize());
+        if (bb != null) {
+            Ranges.flat("convForward", "bias", bb, biasOff, g.outChannels());
+        }
+        Ranges.flat("convForward", "y", yb, yOff, g.outputSize());
+        conv.forward(g, xb, xOff, wb, wOff, bb, biasOff, yb, yOff);
+    }
+
+    @Override
+    public void convBackwardInput(ConvGeometry g, DeviceMemory dy, long dyOff, DeviceMemory w, long wOff,
+                                  DeviceMemory dx, long dxOff) {
+        checkConv("convBackwardInput", g);
+        ClBuffer dyb = cl(dy, "convBackwardInput", "dy");
+        ClBuffer wb = cl(w, "convBackwardInput", "w");
+        ClBuffer dxb = cl(dx, "convBackwardInput", "dx");
+        Ranges.flat("convBackwardInput", "dy", dyb, dyOff, g.outputSize());
+        Ranges.flat("convBackwardInput", "w", wb, wOff, g.weightSize());
+        Ranges.flat("convBackwardInput", "dx", dxb, dxOff, g.inputSize());
+        conv.backwardInput(g, dyb, dyOff, wb, wOff, dxb, dxOff);
+    }
+
+    @Override
+    public void convBackwardWeight(ConvGeometry g, DeviceMemory x, long xOff, DeviceMemory dy, long dyOff,
+                                   DeviceMemory dw, long dwOff) {
+        checkConv("convBackwardWeight", g);
+        ClBuffer xb = cl(x, "convBackwardWeight", "x");
+        ClBuffer dyb = cl(dy, "convBackwardWeight", "dy");
+        ClBuffer dwb = cl(dw, "convBackwardWeight", "dw");
+        Ranges.flat("convBackwardWeight", "x", xb, xOff, g.inputSize());
+        Ranges.flat("convBackwardWeight", "dy", dyb, dyOff, g.outputSize());
+        Ranges.flat("convBackwardWeight", "dw", dwb, dwOff, g.weightSize());
+        conv.backwardWeight(g, xb, xOff, dyb, dyOff, dwb, dwOff);
+    }
+
+    /** What the kernels rely on: positive strides and dilations, groups dividing both channel counts, int-sized planes. */
+    private static void checkConv(String method, ConvGeometry g) {
+        if (g.groups() < 1 || g.inChannels() % g.groups() != 0 || g.outChannels() % g.groups() != 0) {
+            throw new IllegalArgumentException("OpenClBackend." + method + ": groups must be >= 1 and divide inChannels and "
+                    + "outChannels, but got groups=" + g.groups() + " (" + g + ")");
+        }
+        if (Math.min(g.strideD(), Math.min(g.strideH(), g.strideW())) < 1
+                || Math.min(g.dilationD(), Math.min(g.dilationH(), g.dilationW())) < 1
+                || Math.min(g.padFront(), Math.min(g.padTop(), g.padLeft())) < 0) {
+            throw new IllegalArgumentException("OpenClBackend." + method + ": strides and dilations must be >= 1 and paddings"
+                    + " >= 0, but got " + g);
+        }
+        long plane = (long) g.inChannels() * g.inDepth() * g.inHeight() * g.inWidth();
+        long outPlane = (long) g.outChannels() * g.outDepth() * g.outHeight() * g.outWidth();
+        if (Math.max(plane, outPlane) > Integer.MAX_VALUE || g.weightSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("OpenClBackend." + method + ": one image and the weight must have fewer than "
+                    + "2^31 elements, but got " + g);
+        }
+    }
+
+    // ---- pooling
+
+    @Override
+    public void maxPoolForward(PoolGeometry g, DeviceMemory x, long xOff, DeviceMemory y, long yOff,
+                               DeviceMemory argmax, long argmaxOff) {
+        ClBuffer xb = cl(x, "maxPoolForward", "x");
+        ClBuffer yb = cl(y, "maxPoolForward", "y");
+        ClBuffer ab = cl(argmax, "maxPoolForward", "argmax");
+        Ranges.flat("maxPoolForward", "x", xb, xOff, g.inputSize());
+        Ranges.flat("maxPoolForward", "y", yb, yOff, g.outputSize());
+        Ranges.flat("maxPoolForward", "argmax", ab, argmaxOff, g.outputSize());
+        pool.maxForward(g, xb, xOff, yb, yOff, ab, argmaxOff);
+    }
+
+    @Override
+    public void maxPoolBackward(PoolGeometry g, DeviceMemory dy, long dyOff, DeviceMemory argmax, long argmaxOff,
+                                DeviceMemory dx, long dxOff) {
+        ClBuffer dyb = cl(dy, "maxPoolBackward", "dy");
+        ClBuffer ab = cl(argmax, "maxPoolBackward", "argmax");
+        ClBuffer dxb = cl(dx, "maxPoolBackward", "dx");
+        Ranges.flat("maxPoolBackward", "dy", dyb, dyOff, g.outputSize());
+        Ranges.flat("maxPoolBackward", "argmax", ab, argmaxOff, g.outputSize());
+        Ranges.flat("maxPoolBackward", "dx", dxb, dxOff, g.inputSize());
+        pool.maxBackward(g, dyb, dyOff, ab, argmaxOff, dxb, dxOff);
+    }
+
+    @Override
+    public void avgPoolForward(PoolGeometry g, boolean countIncludePad, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        ClBuffer xb = cl(x, "avgPoolForward", "x");
+        ClBuffer yb = cl(y, "avgPoolForward", "y");
+        Ranges.flat("avgPoolForward", "x", xb, xOff, g.inputSize());
+        Ranges.flat("avgPoolForward", "y", yb, yOff, g.outputSize());
+        pool.avgForward(g, countIncludePad, xb, xOff, yb, yOff);
+    }
+
+    @Override
+    public void avgPoolBackward(PoolGeometry g, boolean countIncludePad, DeviceMemory dy, long dyOff, DeviceMemory dx,
+                                long dxOff) {
+        ClBuffer dyb = cl(dy, "avgPoolBackward", "dy");
+        ClBuffer dxb = cl(dx, "avgPoolBackward", "dx");
+        Ranges.flat("avgPoolBackward", "dy", dyb, dyOff, g.outputSize());
+        Ranges.flat("avgPoolBackward", "dx", dxb, dxOff, g.inputSize());
+        pool.avgBackward(g, countIncludePad, dyb, dyOff, dxb, dxOff);
+    }
+
+    @Override
+    public void adaptiveAvgPoolForward(PoolGeometry g, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        ClBuffer xb = cl(x, "adaptiveAvgPoolForward", "x");
+        ClBuffer yb = cl(y, "adaptiveAvgPoolForward", "y");
+        Ranges.flat("adaptiveAvgPoolForward", "x", xb, xOff, g.inputSize());
+        Ranges.flat("adaptiveAvgPoolForward", "y", yb, yOff, g.outputSize());
+        pool.adaptiveForward(g, xb, xOff, yb, yOff);
+    }
+
+    @Override
+    public void adaptiveAvgPoolBackward(PoolGeometry g, DeviceMemory dy, long dyOff, DeviceMemory dx, long dxOff) {
+        ClBuffer dyb = cl(dy, "adaptiveAvgPoolBackward", "dy");
+        ClBuffer dxb = cl(dx, "adaptiveAvgPoolBackward", "dx");
+        Ranges.flat("adaptiveAvgPoolBackward", "dy", dyb, dyOff, g.outputSize());
+        Ranges.flat("adaptiveAvgPoolBackward", "dx", dxb, dxOff, g.inputSize());
+        pool.adaptiveBackward(g, dyb, dyOff, dxb, dxOff);
+    }
+
+    // ---- batch normalization
+
+    @Override
+    public void batchNormStatistics(int n, int c, int spatial, DeviceMemory x, long xOff,
+                                    DeviceMemory mean, long meanOff, DeviceMemory var, long varOff) {
+        ClBuffer xb = cl(x, "batchNormStatistics", "x");
+        ClBuffer mb = cl(mean, "batchNormStatistics", "mean");
+        ClBuffer vb = cl(var, "batchNormStatistics", "var");
+        Ranges.flat("batchNormStatistics", "x", xb, xOff, (long) n * c * spatial);
+        Ranges.flat("batchNormStatistics", "mean", mb, meanOff, c);
+        Ranges.flat("batchNormStatistics", "var", vb, varOff, c);
+        norm.statistics(n, c, spatial, xb, xOff, mb, meanOff, vb, varOff);
+    }
+
+    @Override
+    public void batchNormForward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                                 DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                                 DeviceMemory gamma, long gammaOff, DeviceMemory beta, long betaOff,
+                                 DeviceMemory y, long yOff) {
+        ClBuffer xb = cl(x, "batchNormForward", "x");
+        ClBuffer mb = cl(mean, "batchNormForward", "mean");
+        ClBuffer vb = cl(var, "batchNormForward", "var");
+        ClBuffer gb = gamma == null ? null : cl(gamma, "batchNormForward", "gamma");
+        ClBuffer bb = beta == null ? null : cl(beta, "batchNormForward", "beta");
+        ClBuffer yb = cl(y, "batchNormForward", "y");
+        long size = (long) n * c * spatial;
+        Ranges.flat("batchNormForward", "x", xb, xOff, size);
+        Ranges.flat("batchNormForward", "mean", mb, meanOff, c);
+        Ranges.flat("batchNormForward", "var", vb, varOff, c);
+        if (gb != null) {
+            Ranges.flat("batchNormForward", "gamma", gb, gammaOff, c);
+        }
+        if (bb != null) {
+            Ranges.flat("batchNormForward", "beta", bb, betaOff, c);
+        }
+        Ranges.flat("batchNormForward", "y", yb, yOff, size);
+        norm.forward(n, c, spatial, eps, xb, xOff, mb, meanOff, vb, varOff, gb, gammaOff, bb, betaOff, yb, yOff);
+    }
+
+    @Override
+    public void batchNormBackward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff, DeviceMemory dy, long dyOff,
+                                  DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                                  DeviceMemory gamma, long gammaOff, DeviceMemory dx, long dxOff,
+                                  DeviceMemory dgamma, long dgammaOff, DeviceMemory dbeta, long dbetaOff) {
+        String m = "batchNormBackward";
+        ClBuffer xb = cl(x, m, "x");
+        ClBuffer dyb = cl(dy, m, "dy");
+        ClBuffer mb = cl(mean, m, "mean");
+        ClBuffer vb = cl(var, m, "var");
+        ClBuffer gb = gamma == null ? null : cl(gamma, m, "gamma");
+        ClBuffer dxb = cl(dx, m, "dx");
+        ClBuffer dgb = dgamma == null ? null : cl(dgamma, m, "dgamma");
+        ClBuffer dbb = dbeta == null ? null : cl(dbeta, m, "dbeta");
+        long size = (long) n * c * spatial;
+        Ranges.flat(m, "x", xb, xOff, size);
+        Ranges.flat(m, "dy", dyb, dyOff, size);
+        Ranges.flat(m, "mean", mb, meanOff, c);
+        Ranges.flat(m, "var", vb, varOff, c);
+        if (gb != null) {
+            Ranges.flat(m, "gamma", gb, gammaOff, c);
+        }
+        Ranges.flat(m, "dx", dxb, dxOff, size);
+        if (dgb != null) {
+            Ranges.flat(m, "dgamma", dgb, dgammaOff, c);
+        }
+        if (dbb != null) {
+            Ranges.flat(m, "dbeta", dbb, dbetaOff, c);
+        }
+        norm.backward(n, c, spatial, eps, xb, xOff, dyb, dyOff, mb, meanOff, vb, varOff, gb, gammaOff, dxb, dxOff,
+                dgb, dgammaOff, dbb, dbetaOff);
+    }
+
+    // ---- dropout
+
+    @Override
+    public void dropout(long n, long groupSize, float p, long seed, long offset, DeviceMemory x, long xOff,
+                        DeviceMemory y, long yOff) {
+        if (groupSize < 1 || !(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("OpenClBackend.dropout: groupSize must be >= 1 and p in [0, 1), but got groupSize="
+                    + groupSize + ", p=" + p);
+        }
+        ClBuffer xb = cl(x, "dropout", "x");
+        ClBuffer yb = cl(y, "dropout", "y");
+        Ranges.flat("dropout", "x", xb, xOff, n);
+        Ranges.flat("dropout", "y", yb, yOff, n);
+        dropout.dropout(n, groupSize, p, seed, offset, xb, xOff, yb, yOff);
+    }
+
+    // ---- softmax and loss
+
+    @Override
+    public void softmax(boolean log, int rows, int classes, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
+        ClBuffer xb = cl(x, "softmax", "x");
+        ClBuffer yb = cl(y, "softmax", "y");
+        Ranges.flat("softmax", "x", xb, xOff, (long) rows * classes);
+        Ranges.flat("softmax", "y", yb, yOff, (long) rows * classes);
+        loss.softmax(log, rows, classes, xb, xOff, yb, yOff);
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, int rows, int classes, DeviceMemory y, long yOff, DeviceMemory dy, long dyOff,
+                                DeviceMemory dx, long dxOff) {
+        ClBuffer yb = cl(y, "softmaxBackward", "y");
+        ClBuffer dyb = cl(dy, "softmaxBackward", "dy");
+        ClBuffer dxb = cl(dx, "softmaxBackward", "dx");
+        long size = (long) rows * classes;
+        Ranges.flat("softmaxBackward", "y", yb, yOff, size);
+        Ranges.flat("softmaxBackward", "dy", dyb, dyOff, size);
+        Ranges.flat("softmaxBackward", "dx", dxb, dxOff, size);
+        loss.softmaxBackward(log, rows, classes, yb, yOff, dyb, dyOff, dxb, dxOff);
+    }
+
+    @Override
+    public void crossEntropy(int rows, int classes, float smoothing, DeviceMemory logits, long logitsOff,
+                             DeviceMemory targets, long targetsOff, DeviceMemory loss, long lossOff) {
+        ClBuffer xb = cl(logits, "crossEntropy", "logits");
+        ClBuffer tb = cl(targets, "crossEntropy", "targets");
+        ClBuffer lb = cl(loss, "crossEntropy", "loss");
+        Ranges.flat("crossEntropy", "logits", xb, logitsOff, (long) rows * classes);
+        Ranges.flat("crossEntropy", "targets", tb, targetsOff, rows);
+        Ranges.flat("crossEntropy", "loss", lb, lossOff, rows);
+        this.loss.crossEntropy(rows, classes, smoothing, xb, logitsOff, tb, targetsOff, lb, lossOff);
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int classes, float smoothing, DeviceMemory logits, long logitsOff,
+                                     DeviceMemory targets, long targetsOff, DeviceMemory scale, long scaleOff,
+                                     DeviceMemory dx, long dxOff) {
+        String m = "crossEntropyBackward";
+        ClBuffer xb = cl(logits, m, "logits");
+        ClBuffer tb = cl(targets, m, "targets");
+        ClBuffer sb = cl(scale, m, "scale");
+        ClBuffer dxb = cl(dx, m, "dx");
+        Ranges.flat(m, "logits", xb, logitsOff, (long) rows * classes);
+        Ranges.flat(m, "targets", tb, targetsOff, rows);
+        Ranges.flat(m, "scale", sb, scaleOff, 1);
+        Ranges.flat(m, "dx", dxb, dxOff, (long) rows * classes);
+        loss.crossEntropyBackward(rows, classes, smoothing, xb, logitsOff, tb, targetsOff, sb, scaleOff, dxb, dxOff);
     }
 
     private ClBuffer cl(DeviceMemory memory, String method, String name) {

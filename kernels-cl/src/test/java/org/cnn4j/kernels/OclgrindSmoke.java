@@ -7,9 +7,12 @@ import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClDevice;
 import org.cnn4j.runtime.opencl.ClDevices;
+import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.BinaryOp;
+import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.DeviceMemory;
 import org.cnn4j.runtime.spi.Philox;
+import org.cnn4j.runtime.spi.PoolGeometry;
 import org.cnn4j.runtime.spi.ReduceOp;
 import org.cnn4j.runtime.spi.StridedLayout;
 import org.cnn4j.runtime.spi.UnaryOp;
@@ -48,6 +51,12 @@ public final class OclgrindSmoke {
             layout(b);
             gemm(b);
             random(b);
+            activations(b);
+            dropout(b);
+            loss(b);
+            pooling(b);
+            batchNorm(b);
+            convolution(b);
             b.synchronize();
         }
         System.out.printf("OclgrindSmoke: %s in %.1f s%n", failures == 0 ? "all kernels OK" : failures + " FAILED",
@@ -214,6 +223,203 @@ public final class OclgrindSmoke {
         }
         check("normal", expected, DeviceArrays.download(b, y, 0, n), 1e-5, 1e-5);
         release(b, y);
+    }
+
+    private static void activations(OpenClBackend b) {
+        int n = 7;
+        float[] x = DeviceArrays.random(20, n, -2f, 2f);
+        float[] dy = DeviceArrays.random(21, n, -1f, 1f);
+        DeviceMemory xd = DeviceArrays.upload(b, x);
+        DeviceMemory yd = b.allocate(n);
+        DeviceMemory dyd = DeviceArrays.upload(b, dy);
+        DeviceMemory dxd = b.allocate(n);
+        for (Activation f : Activation.values()) {
+            float a = f == Activation.ELU ? 1f : 0.1f;
+            float[] y = new float[n];
+            float[] dx = new float[n];
+            for (int i = 0; i < n; i++) {
+                double yi = NaiveCnn.act(f, a, x[i]);
+                y[i] = (float) yi;
+                dx[i] = (float) NaiveCnn.actGrad(f, a, x[i], yi, dy[i]);
+            }
+            b.activation(f, a, n, xd, 0, yd, 0);
+            check("activation " + f, y, DeviceArrays.download(b, yd, 0, n), 1e-6, 1e-5);
+            b.activationBackward(f, a, n, xd, 0, yd, 0, dyd, 0, dxd, 0);
+            check("activationBackward " + f, dx, DeviceArrays.download(b, dxd, 0, n), 1e-6, 1e-5);
+        }
+        release(b, xd);
+        release(b, yd);
+        release(b, dyd);
+        release(b, dxd);
+    }
+
+    private static void dropout(OpenClBackend b) {
+        int n = 11;
+        float[] x = DeviceArrays.random(22, n, 1f, 2f);
+        DeviceMemory xd = DeviceArrays.upload(b, x);
+        DeviceMemory yd = b.allocate(n);
+        for (long group : new long[] {1, 3}) {
+            float[] expected = new float[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = NaiveCnn.keep(i, group, 0.4f, 5, 2) ? x[i] / (1f - 0.4f) : 0f;
+            }
+            b.dropout(n, group, 0.4f, 5, 2, xd, 0, yd, 0);
+            check("dropout group " + group, expected, DeviceArrays.download(b, yd, 0, n), 0, 0);
+        }
+        release(b, xd);
+        release(b, yd);
+    }
+
+    private static void loss(OpenClBackend b) {
+        int rows = 3;
+        int classes = 5;
+        int n = rows * classes;
+        float[] x = DeviceArrays.random(23, n, -3f, 3f);
+        float[] dy = DeviceArrays.random(24, n, -1f, 1f);
+        float[] t = {1f, 4f, 7f};                       // the last target is out of range: NaN row
+        DeviceMemory xd = DeviceArrays.upload(b, x);
+        DeviceMemory dyd = DeviceArrays.upload(b, dy);
+        DeviceMemory td = DeviceArrays.upload(b, t);
+        DeviceMemory sd = DeviceArrays.upload(b, new float[] {0.5f});
+        DeviceMemory yd = b.allocate(n);
+        DeviceMemory dxd = b.allocate(n);
+        DeviceMemory ld = b.allocate(rows);
+        for (boolean log : new boolean[] {false, true}) {
+            b.softmax(log, rows, classes, xd, 0, yd, 0);
+            float[] y = DeviceArrays.download(b, yd, 0, n);
+            check("softmax log=" + log, NaiveCnn.softmax(log, rows, classes, x), y, 1e-6, 1e-5);
+            b.softmaxBackward(log, rows, classes, yd, 0, dyd, 0, dxd, 0);
+            check("softmaxBackward log=" + log, NaiveCnn.softmaxBackward(log, rows, classes, y, dy),
+                    DeviceArrays.download(b, dxd, 0, n), 1e-6, 1e-5);
+        }
+        b.crossEntropy(rows, classes, 0.1f, xd, 0, td, 0, ld, 0);
+        check("crossEntropy", NaiveCnn.crossEntropy(rows, classes, 0.1f, x, t), DeviceArrays.download(b, ld, 0, rows), 1e-6, 1e-5);
+        b.crossEntropyBackward(rows, classes, 0.1f, xd, 0, td, 0, sd, 0, dxd, 0);
+        check("crossEntropyBackward", NaiveCnn.crossEntropyBackward(rows, classes, 0.1f, x, t, 0.5f),
+                DeviceArrays.download(b, dxd, 0, n), 1e-6, 1e-5);
+        for (DeviceMemory d : new DeviceMemory[] {xd, dyd, td, sd, yd, dxd, ld}) {
+            release(b, d);
+        }
+    }
+
+    private static void pooling(OpenClBackend b) {
+        // 2-D with padding and ceil mode, and 3-D
+        for (PoolGeometry g : new PoolGeometry[] {
+            new PoolGeometry(2, 1, 5, 6, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 3, 4),
+            new PoolGeometry(1, 3, 4, 4, 2, 2, 2, 1, 2, 2, 0, 0, 0, 2, 2, 2)}) {
+            int n = (int) g.inputSize();
+            int m = (int) g.outputSize();
+            float[] x = DeviceArrays.random(25, n, -2f, 2f);
+            float[] dy = DeviceArrays.random(26, m, -1f, 1f);
+            DeviceMemory xd = DeviceArrays.upload(b, x);
+            DeviceMemory dyd = DeviceArrays.upload(b, dy);
+            DeviceMemory yd = b.allocate(m);
+            DeviceMemory ad = b.allocate(m);
+            DeviceMemory dxd = b.allocate(n);
+            float[][] ref = NaiveCnn.maxPool(g, x);
+            b.maxPoolForward(g, xd, 0, yd, 0, ad, 0);
+            check("maxPool " + g, ref[0], DeviceArrays.download(b, yd, 0, m), 0, 0);
+            b.maxPoolBackward(g, dyd, 0, ad, 0, dxd, 0);
+            check("maxPoolBackward " + g, NaiveCnn.maxPoolBackward(g, dy, ref[1]), DeviceArrays.download(b, dxd, 0, n), 1e-6, 1e-6);
+            for (boolean pad : new boolean[] {true, false}) {
+                b.avgPoolForward(g, pad, xd, 0, yd, 0);
+                check("avgPool pad=" + pad, NaiveCnn.avgPool(g, pad, x, null), DeviceArrays.download(b, yd, 0, m), 1e-6, 1e-5);
+                b.avgPoolBackward(g, pad, dyd, 0, dxd, 0);
+                check("avgPoolBackward pad=" + pad, NaiveCnn.avgPool(g, pad, null, dy), DeviceArrays.download(b, dxd, 0, n),
+                        1e-6, 1e-5);
+            }
+            b.adaptiveAvgPoolForward(g, xd, 0, yd, 0);
+            check("adaptiveAvgPool", NaiveCnn.adaptiveAvgPool(g, x, null), DeviceArrays.download(b, yd, 0, m), 1e-6, 1e-5);
+            b.adaptiveAvgPoolBackward(g, dyd, 0, dxd, 0);
+            check("adaptiveAvgPoolBackward", NaiveCnn.adaptiveAvgPool(g, null, dy), DeviceArrays.download(b, dxd, 0, n), 1e-6, 1e-5);
+            for (DeviceMemory d : new DeviceMemory[] {xd, dyd, yd, ad, dxd}) {
+                release(b, d);
+            }
+        }
+    }
+
+    private static void batchNorm(OpenClBackend b) {
+        int n = 3;
+        int c = 2;
+        int sp = 5;
+        int size = n * c * sp;
+        float[] x = DeviceArrays.random(27, size, -1f, 3f);
+        float[] dy = DeviceArrays.random(28, size, -1f, 1f);
+        float[] gamma = {0.5f, 1.5f};
+        float[] beta = {0.1f, -0.2f};
+        DeviceMemory xd = DeviceArrays.upload(b, x);
+        DeviceMemory dyd = DeviceArrays.upload(b, dy);
+        DeviceMemory gd = DeviceArrays.upload(b, gamma);
+        DeviceMemory bd = DeviceArrays.upload(b, beta);
+        DeviceMemory yd = b.allocate(size);
+        DeviceMemory dxd = b.allocate(size);
+        DeviceMemory dgd = b.allocate(c);
+        DeviceMemory dbd = b.allocate(c);
+        // one segment (direct), and three segments with the finalize pass
+        for (int segments : new int[] {1, 3}) {
+            ClNorm norm = new ClNorm(b.context(), segments);
+            DeviceMemory mean = b.allocate(c);
+            DeviceMemory var = b.allocate(c);
+            norm.statistics(n, c, sp, (ClBuffer) xd, 0, (ClBuffer) mean, 0, (ClBuffer) var, 0);
+            double[][] st = NaiveCnn.bnStats(n, c, sp, x);
+            float[] m = DeviceArrays.download(b, mean, 0, c);
+            float[] v = DeviceArrays.download(b, var, 0, c);
+            check("batchNorm mean, segments " + segments, NaiveCnn.toFloat(st[0]), m, 1e-6, 1e-5);
+            check("batchNorm var, segments " + segments, NaiveCnn.toFloat(st[1]), v, 1e-6, 1e-5);
+            norm.forward(n, c, sp, 1e-5f, (ClBuffer) xd, 0, (ClBuffer) mean, 0, (ClBuffer) var, 0, (ClBuffer) gd, 0,
+                    (ClBuffer) bd, 0, (ClBuffer) yd, 0);
+            check("batchNorm forward", NaiveCnn.bnForward(n, c, sp, 1e-5, x, m, v, gamma, beta), DeviceArrays.download(b, yd, 0, size),
+                    1e-5, 1e-5);
+            norm.backward(n, c, sp, 1e-5f, (ClBuffer) xd, 0, (ClBuffer) dyd, 0, (ClBuffer) mean, 0, (ClBuffer) var, 0,
+                    (ClBuffer) gd, 0, (ClBuffer) dxd, 0, (ClBuffer) dgd, 0, (ClBuffer) dbd, 0);
+            float[][] ref = NaiveCnn.bnBackward(n, c, sp, 1e-5, x, dy, m, v, gamma);
+            check("batchNorm dx, segments " + segments, ref[0], DeviceArrays.download(b, dxd, 0, size), 1e-5, 1e-4);
+            check("batchNorm dgamma", ref[1], DeviceArrays.download(b, dgd, 0, c), 1e-5, 1e-4);
+            check("batchNorm dbeta", ref[2], DeviceArrays.download(b, dbd, 0, c), 1e-5, 1e-4);
+            release(b, mean);
+            release(b, var);
+        }
+        for (DeviceMemory d : new DeviceMemory[] {xd, dyd, gd, bd, yd, dxd, dgd, dbd}) {
+            release(b, d);
+        }
+    }
+
+    private static void convolution(OpenClBackend b) {
+        // blocked where a block divides (K 4, C 2 per group), direct for depthwise; stride 2, dilation 2, 3-D
+        for (ConvGeometry g : new ConvGeometry[] {
+            NaiveCnn.conv(2, 4, 1, 5, 6, 4, 1, 3, 3, 1, 2, 1, 0, 1, 1, 1, 1, 2, 2),
+            NaiveCnn.conv(1, 3, 1, 5, 5, 3, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 3),
+            NaiveCnn.conv(1, 2, 3, 4, 4, 2, 2, 2, 2, 1, 2, 1, 1, 0, 1, 1, 1, 1, 1)}) {
+            int nx = (int) g.inputSize();
+            int nw = (int) g.weightSize();
+            int ny = (int) g.outputSize();
+            float[] x = DeviceArrays.random(29, nx, -1f, 1f);
+            float[] w = DeviceArrays.random(30, nw, -1f, 1f);
+            float[] bias = DeviceArrays.random(31, g.outChannels(), -1f, 1f);
+            float[] dy = DeviceArrays.random(32, ny, -1f, 1f);
+            ClBuffer xd = (ClBuffer) DeviceArrays.upload(b, x);
+            ClBuffer wd = (ClBuffer) DeviceArrays.upload(b, w);
+            ClBuffer bd = (ClBuffer) DeviceArrays.upload(b, bias);
+            ClBuffer dyd = (ClBuffer) DeviceArrays.upload(b, dy);
+            ClBuffer yd = (ClBuffer) b.allocate(ny);
+            ClBuffer dxd = (ClBuffer) b.allocate(nx);
+            ClBuffer dwd = (ClBuffer) b.allocate(nw);
+            for (ClConv.Variant variant : ClConv.Variant.values()) {
+                ClConv conv = new ClConv(b.context(), variant);
+                String what = variant + " " + g;
+                conv.forward(g, xd, 0, wd, 0, bd, 0, yd, 0);
+                check("conv forward " + what, NaiveCnn.convForward(g, x, w, bias), DeviceArrays.download(b, yd, 0, ny), 1e-5, 1e-5);
+                conv.backwardInput(g, dyd, 0, wd, 0, dxd, 0);
+                check("conv backwardInput " + what, NaiveCnn.convBackwardInput(g, dy, w), DeviceArrays.download(b, dxd, 0, nx),
+                        1e-5, 1e-5);
+                conv.backwardWeight(g, xd, 0, dyd, 0, dwd, 0);
+                check("conv backwardWeight " + what, NaiveCnn.convBackwardWeight(g, x, dy), DeviceArrays.download(b, dwd, 0, nw),
+                        1e-5, 1e-5);
+            }
+            for (DeviceMemory d : new DeviceMemory[] {xd, wd, bd, dyd, yd, dxd, dwd}) {
+                release(b, d);
+            }
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.BackendProvider;
@@ -42,8 +43,19 @@ final class DeviceSelector {
 
     private static Map<String, BackendProvider> loadProviders() {
         Map<String, BackendProvider> byId = new LinkedHashMap<>();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, DeviceSelector.class.getClassLoader())) {
-            byId.putIfAbsent(p.id(), p);
+        var providers = ServiceLoader.load(BackendProvider.class, DeviceSelector.class.getClassLoader()).iterator();
+        for (int failures = 0; failures < 100; ) {
+            try {
+                if (!providers.hasNext()) {
+                    return byId;
+                }
+                BackendProvider p = providers.next();
+                byId.putIfAbsent(p.id(), p);
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // a broken jar on the class path must not take the other backends down with it
+                LOG.warn("skipping a backend provider that cannot be loaded: {}", e.toString());
+                failures++;
+            }
         }
         return byId;
     }

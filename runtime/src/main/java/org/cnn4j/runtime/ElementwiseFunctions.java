@@ -43,7 +43,7 @@ final class ElementwiseFunctions {
 
     static Tensor activationGrad(Activation f, Tensor x, Tensor y, Tensor g) {
         Tensor dx = g.device().empty(g.shape());
-        ((org.cnn4j.runtime.spi.ActivationOps) g.device().backend()).activationBackward(f, 0f, g.numel(), x.memory(), x.offset(), y.memory(), y.offset(),
+        g.device().backend().activationBackward(f, 0f, g.numel(), x.memory(), x.offset(), y.memory(), y.offset(),
                 g.memory(), g.offset(), dx.memory(), dx.offset());
         return dx;
     }

@@ -82,13 +82,19 @@ public final class Scope implements AutoCloseable {
         return null;
     }
 
-    /** Takes {@code t} out of the scope that owns it, if any: the caller closes it. */
-    static void disown(Tensor t) {
+    /**
+     * Takes {@code t} out of whichever scope owns it, if any: from now on the caller (a module holding
+     * state, say) closes it.
+     *
+     * @return {@code t}, for chaining
+     */
+    public static <T extends Tensor> T disown(T t) {
         Scope s = t.owner();
         if (s != null) {
             s.forget(t);
             t.owner(null);
         }
+        return t;
     }
 
     void forget(Tensor t) {

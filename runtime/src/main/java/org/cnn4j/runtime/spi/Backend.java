@@ -8,7 +8,8 @@ package org.cnn4j.runtime.spi;
  * <p>Arguments reach a backend already validated by the runtime (shapes, ranges, ranks); a backend
  * may still check what it alone knows (device limits) and throw {@link BackendException}.
  */
-public interface Backend extends MemoryOps, ElementwiseOps, ReductionOps, LayoutOps, GemmOps, RandomOps, AutoCloseable {
+public interface Backend extends MemoryOps, ElementwiseOps, ReductionOps, LayoutOps, GemmOps, RandomOps,
+        ActivationOps, ConvOps, PoolOps, NormOps, DropoutOps, LossOps, AutoCloseable {
     /** The device this backend computes on. */
     DeviceInfo info();
 

@@ -1,0 +1,133 @@
+package org.cnn4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.cnn4j.runtime.spi.Activation;
+import org.cnn4j.runtime.spi.Backend;
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link CpuActivation} against {@link NaiveActivation} for every {@link Activation}, forward and
+ * backward, at odd lengths and offsets, in place, with NaN and infinities; {@link CpuActivation#erf}
+ * against known values and an independent quadrature; and the naive derivatives against central
+ * differences.
+ */
+class CpuActivationTest {
+    private static final Backend BACKEND = TestData.backend();
+
+    /** Inputs in [-spread, spread), with some exact zeros. */
+    private static float[] inputs(long seed, int n, float spread) {
+        float[] x = TestData.random(seed, n);
+        for (int i = 0; i < n; i++) {
+            x[i] = i % 97 == 0 ? 0f : x[i] * spread;
+        }
+        return x;
+    }
+
+    @Test
+    void erfMatchesKnownValuesAndQuadrature() {
+        // erf(0.5), erf(1), erf(2), erf(3) to 16 digits (Abramowitz and Stegun, Table 7.1)
+        assertEquals(0.5204998778130465, CpuActivation.erf(0.5), 1e-15);
+        assertEquals(0.8427007929497149, CpuActivation.erf(1.0), 1e-15);
+        assertEquals(0.9953222650189527, CpuActivation.erf(2.0), 1e-15);
+        assertEquals(0.9999779095030014, CpuActivation.erf(3.0), 1e-15);
+        assertEquals(-0.8427007929497149, CpuActivation.erf(-1.0), 1e-15);
+        assertEquals(0.0, CpuActivation.erf(0.0));
+        assertEquals(1.0, CpuActivation.erf(Double.POSITIVE_INFINITY));
+        assertEquals(-1.0, CpuActivation.erf(Double.NEGATIVE_INFINITY));
+        int n = 1401;
+        double[] expected = new double[n];
+        double[] actual = new double[n];
+        for (int i = 0; i < n; i++) {
+            double z = -7 + 0.01 * i;
+            expected[i] = NaiveActivation.erf(z);
+            actual[i] = CpuActivation.erf(z);
+        }
+        Tolerance.assertClose("erf on [-7, 7]", expected, actual, 1e-13, 0);
+    }
+
+    @ParameterizedTest(name = "{0} a={1}")
+    @CsvSource({"RELU, 0", "LEAKY_RELU, 0.01", "LEAKY_RELU, 0.2", "ELU, 1.0", "ELU, 0.5", "GELU, 0", "SIGMOID, 0", "TANH, 0"})
+    void naiveDerivativeMatchesFiniteDifferences(Activation f, double a) {
+        double[] x = TestData.toDouble(inputs(1, 200, 5));
+        double[] analytic = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            if (Math.abs(x[i]) < 1e-3) {
+                x[i] = 0.5; // away from the kink at 0
+            }
+            analytic[i] = NaiveActivation.derivative(f, a, x[i]);
+        }
+        FiniteDifference.check(f + " derivative", xx -> {
+            double s = 0;
+            for (double v : xx) {
+                s += NaiveActivation.forward(f, a, v);
+            }
+            return s;
+        }, x, analytic, 60, 1e-5, 1e-7);
+    }
+
+    @ParameterizedTest(name = "{0} a={1}")
+    @CsvSource({"RELU, 0", "LEAKY_RELU, 0.01", "LEAKY_RELU, 0.2", "ELU, 1.0", "ELU, 0.5", "GELU, 0", "SIGMOID, 0", "TANH, 0"})
+    void matchesNaive(Activation f, float a) {
+        int n = 10_007;
+        float[] x = inputs(f.ordinal(), n, 8);
+        x[5] = 40f;
+        x[6] = -40f;
+        x[7] = -100f;
+        x[8] = 100f;
+        float[] dy = TestData.random(100 + f.ordinal(), n);
+        double[] expectedY = new double[n];
+        double[] expectedDx = new double[n];
+        for (int i = 0; i < n; i++) {
+            expectedY[i] = NaiveActivation.forward(f, a, x[i]);
+            expectedDx[i] = dy[i] * NaiveActivation.derivative(f, a, x[i]);
+        }
+        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+        DeviceMemory ym = TestData.garbage(BACKEND, n, 5);
+        BACKEND.activation(f, a, n, xm, 3, ym, 5);
+        Tolerance.assertClose(f + " forward", expectedY, TestData.downloadAt(BACKEND, ym, 5, n), 1e-7, 1e-6);
+        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 1);
+        DeviceMemory dxm = TestData.garbage(BACKEND, n, 2);
+        BACKEND.activationBackward(f, a, n, xm, 3, ym, 5, dym, 1, dxm, 2);
+        Tolerance.assertClose(f + " backward", expectedDx, TestData.downloadAt(BACKEND, dxm, 2, n), 1e-6, 1e-5);
+        BACKEND.activationBackward(f, a, n, xm, 3, ym, 5, dym, 1, dym, 1); // dx over dy
+        Tolerance.assertClose(f + " backward in place", expectedDx, TestData.downloadAt(BACKEND, dym, 1, n), 1e-6, 1e-5);
+        BACKEND.activation(f, a, n, xm, 3, xm, 3); // y over x
+        Tolerance.assertClose(f + " forward in place", expectedY, TestData.downloadAt(BACKEND, xm, 3, n), 1e-7, 1e-6);
+    }
+
+    @Test
+    void specialValues() {
+        float nan = Float.NaN;
+        float inf = Float.POSITIVE_INFINITY;
+        float[] x = {nan, inf, -inf, 0f, -0f};
+        DeviceMemory xm = TestData.upload(BACKEND, x);
+        DeviceMemory ym = TestData.garbage(BACKEND, x.length, 0);
+        float[][] expected = {
+                {nan, inf, 0, 0, 0},            // RELU
+                {nan, inf, -inf, 0, -0f},       // LEAKY_RELU a = 0.1
+                {nan, inf, -1, 0, -0f},         // ELU a = 1
+                {nan, inf, nan, 0, -0f},        // GELU: -inf * Phi(-inf) = -inf * 0
+                {nan, 1, 0, 0.5f, 0.5f},        // SIGMOID
+                {nan, 1, -1, 0, -0f}};          // TANH
+        for (Activation f : Activation.values()) {
+            BACKEND.activation(f, f == Activation.LEAKY_RELU ? 0.1f : 1f, x.length, xm, 0, ym, 0);
+            Tolerance.assertClose(f + " special values", expected[f.ordinal()], TestData.downloadAt(BACKEND, ym, 0, x.length), 0, 0);
+        }
+    }
+
+    @Test
+    void reluBackwardIsAMask() {
+        // the runtime's "g where z > 0": activationBackward(RELU, 0, n, z, z, g, dx)
+        float[] z = {-1, 0, 2, -0f, 3, Float.NaN};
+        float[] g = {1, 2, 3, 4, 5, 6};
+        DeviceMemory zm = TestData.upload(BACKEND, z);
+        DeviceMemory gm = TestData.upload(BACKEND, g);
+        DeviceMemory dx = TestData.garbage(BACKEND, z.length, 0);
+        BACKEND.activationBackward(Activation.RELU, 0f, z.length, zm, 0, zm, 0, gm, 0, dx, 0);
+        Tolerance.assertSame("relu mask", new float[] {0, 0, 3, 0, 5, 0}, TestData.downloadAt(BACKEND, dx, 0, z.length));
+    }
+}

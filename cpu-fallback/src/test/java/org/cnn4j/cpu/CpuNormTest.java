@@ -1,0 +1,108 @@
+package org.cnn4j.cpu;
+
+import java.util.stream.Stream;
+import org.cnn4j.runtime.spi.Backend;
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link CpuNorm} against {@link NaiveNorm}: statistics, forward and the fused backward (dx, dgamma,
+ * dbeta), with and without gamma and beta, for 2-D ({@code spatial = H*W}) and 1-D ({@code spatial = 1})
+ * inputs of odd sizes, and for inputs with a large mean (where {@code E[x^2] - mean^2} would cancel).
+ * The naive backward is checked by central differences of the training-mode forward.
+ */
+class CpuNormTest {
+    private static final Backend BACKEND = TestData.backend();
+    private static final float EPS = 1e-5f;
+
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                Arguments.of(4, 3, 25, true, 0f),
+                Arguments.of(3, 5, 7, false, 0f),
+                Arguments.of(17, 6, 1, true, 0f),
+                Arguments.of(1, 4, 33, true, 0f),
+                Arguments.of(8, 16, 49, true, 0f),
+                Arguments.of(5, 3, 11, true, 1000f),
+                Arguments.of(2, 2, 2, false, 0f));
+    }
+
+    private static float[] shifted(float[] x, float shift) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += shift;
+        }
+        return x;
+    }
+
+    @ParameterizedTest(name = "n={0} c={1} spatial={2} affine={3} shift={4}")
+    @MethodSource("shapes")
+    void naiveBackwardMatchesFiniteDifferences(int n, int c, int spatial, boolean affine, float shift) {
+        double[] x = TestData.toDouble(shifted(TestData.random(1, n * c * spatial), shift));
+        double[] gamma = affine ? TestData.toDouble(TestData.random(2, c)) : null;
+        double[] beta = affine ? TestData.toDouble(TestData.random(3, c)) : null;
+        double[] r = TestData.toDouble(TestData.random(4, x.length));
+        double[][] st = NaiveNorm.statistics(n, c, spatial, x);
+        double[][] grads = NaiveNorm.backward(n, c, spatial, EPS, x, r, st[0], st[1], gamma);
+        String name = "batch norm " + n + "x" + c + "x" + spatial;
+        FiniteDifference.check(name + " dx", xx -> FiniteDifference.dot(r, NaiveNorm.trainForward(n, c, spatial, EPS, xx, gamma, beta)),
+                x, grads[0], 60, 1e-5, 1e-6);
+        double[] g = gamma == null ? new double[c] : gamma;
+        if (gamma == null) {
+            java.util.Arrays.fill(g, 1);
+        }
+        double[] b = beta == null ? new double[c] : beta;
+        FiniteDifference.check(name + " dgamma", gg -> FiniteDifference.dot(r, NaiveNorm.trainForward(n, c, spatial, EPS, x, gg, b)),
+                g, grads[1], c, 1e-5, 1e-6);
+        FiniteDifference.check(name + " dbeta", bb -> FiniteDifference.dot(r, NaiveNorm.trainForward(n, c, spatial, EPS, x, g, bb)),
+                b, grads[2], c, 1e-5, 1e-6);
+    }
+
+    @ParameterizedTest(name = "n={0} c={1} spatial={2} affine={3} shift={4}")
+    @MethodSource("shapes")
+    void backendMatchesNaive(int n, int c, int spatial, boolean affine, float shift) {
+        int size = n * c * spatial;
+        String name = "batch norm " + n + "x" + c + "x" + spatial;
+        float[] x = shifted(TestData.random(11, size), shift);
+        float[] dy = TestData.random(12, size);
+        float[] gamma = affine ? TestData.random(13, c) : null;
+        float[] beta = affine ? TestData.random(14, c) : null;
+        double[] xd = TestData.toDouble(x);
+        double[][] st = NaiveNorm.statistics(n, c, spatial, xd);
+
+        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+        DeviceMemory mean = TestData.garbage(BACKEND, c, 1);
+        DeviceMemory var = TestData.garbage(BACKEND, c, 2);
+        BACKEND.batchNormStatistics(n, c, spatial, xm, 3, mean, 1, var, 2);
+        float[] meanF = TestData.downloadAt(BACKEND, mean, 1, c);
+        float[] varF = TestData.downloadAt(BACKEND, var, 2, c);
+        Tolerance.assertClose(name + " mean", st[0], meanF, 1e-6, 1e-6);
+        Tolerance.assertClose(name + " var", st[1], varF, 1e-6, 1e-5);
+
+        // forward and backward with the statistics the backend computed (as the runtime does)
+        double[] meanD = TestData.toDouble(meanF);
+        double[] varD = TestData.toDouble(varF);
+        double[] gammaD = gamma == null ? null : TestData.toDouble(gamma);
+        DeviceMemory gm = gamma == null ? null : TestData.uploadAt(BACKEND, gamma, 4);
+        DeviceMemory bm = beta == null ? null : TestData.uploadAt(BACKEND, beta, 5);
+        DeviceMemory ym = TestData.garbage(BACKEND, size, 6);
+        BACKEND.batchNormForward(n, c, spatial, EPS, xm, 3, mean, 1, var, 2, gm, 4, bm, 5, ym, 6);
+        Tolerance.assertClose(name + " forward", NaiveNorm.forward(n, c, spatial, EPS, xd, meanD, varD, gammaD,
+                beta == null ? null : TestData.toDouble(beta)), TestData.downloadAt(BACKEND, ym, 6, size), 1e-5, 1e-5);
+
+        double[][] expected = NaiveNorm.backward(n, c, spatial, EPS, xd, TestData.toDouble(dy), meanD, varD, gammaD);
+        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 7);
+        DeviceMemory dxm = TestData.garbage(BACKEND, size, 8);
+        DeviceMemory dgm = TestData.garbage(BACKEND, c, 9);
+        DeviceMemory dbm = TestData.garbage(BACKEND, c, 10);
+        BACKEND.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dxm, 8, dgm, 9, dbm, 10);
+        double atol = 1e-5 * Math.sqrt(n * spatial);
+        Tolerance.assertClose(name + " dx", expected[0], TestData.downloadAt(BACKEND, dxm, 8, size), atol, 1e-4);
+        Tolerance.assertClose(name + " dgamma", expected[1], TestData.downloadAt(BACKEND, dgm, 9, c), atol, 1e-5);
+        Tolerance.assertClose(name + " dbeta", expected[2], TestData.downloadAt(BACKEND, dbm, 10, c), atol, 1e-5);
+
+        // dx written over dy, and no dgamma / dbeta
+        BACKEND.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dym, 7, null, 0, null, 0);
+        Tolerance.assertClose(name + " dx in place", expected[0], TestData.downloadAt(BACKEND, dym, 7, size), atol, 1e-4);
+    }
+}

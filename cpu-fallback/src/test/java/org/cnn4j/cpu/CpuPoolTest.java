@@ -1,0 +1,227 @@
+package org.cnn4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.cnn4j.runtime.spi.Backend;
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.cnn4j.runtime.spi.PoolGeometry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link CpuPool} against {@link NaivePool}: max (values and arg-max exactly), average with and without
+ * {@code countIncludePad}, adaptive average, forward and backward, over 2-D and 3-D geometries with
+ * odd sizes, strides 1 to 3, padding, ceil mode (windows past the padding) and overlapping windows;
+ * outputs pre-filled with NaN, nonzero offsets. The naive backward passes are checked by central
+ * differences. Edge cases: ties (the first maximum wins), NaN (counts as the maximum), all-negative
+ * input next to padding (padding never wins).
+ */
+class CpuPoolTest {
+    private static final Backend BACKEND = TestData.backend();
+
+    /** PyTorch's output size: floor or ceil of {@code (in + 2 pad - kernel) / stride} + 1, ceil mode never starting in the right padding. */
+    private static int outSize(int in, int kernel, int stride, int pad, boolean ceil) {
+        int span = in + 2 * pad - kernel;
+        int out = (ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
+        if (ceil && (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
+    private static Arguments pool(String name, int planes, int[] in, int[] kernel, int[] stride, int[] pad, boolean ceil) {
+        int[] out = new int[3];
+        for (int i = 0; i < 3; i++) {
+            out[i] = outSize(in[i], kernel[i], stride[i], pad[i], ceil);
+        }
+        return Arguments.of(name, new PoolGeometry(planes, in[0], in[1], in[2], kernel[0], kernel[1], kernel[2],
+                stride[0], stride[1], stride[2], pad[0], pad[1], pad[2], out[0], out[1], out[2]));
+    }
+
+    private static int[] v(int... values) {
+        return values;
+    }
+
+    static Stream<Arguments> geometries() {
+        return List.of(
+                pool("2x2 s2", 6, v(1, 8, 8), v(1, 2, 2), v(1, 2, 2), v(0, 0, 0), false),
+                pool("2x2 s2 odd", 5, v(1, 7, 9), v(1, 2, 2), v(1, 2, 2), v(0, 0, 0), false),
+                pool("3x3 s2 p1", 4, v(1, 9, 7), v(1, 3, 3), v(1, 2, 2), v(0, 1, 1), false),
+                pool("3x3 s1 p1 overlapping", 3, v(1, 6, 5), v(1, 3, 3), v(1, 1, 1), v(0, 1, 1), false),
+                pool("3x3 s2 p1 ceil", 3, v(1, 6, 6), v(1, 3, 3), v(1, 2, 2), v(0, 1, 1), true),
+                pool("2x2 s2 ceil odd", 2, v(1, 7, 5), v(1, 2, 2), v(1, 2, 2), v(0, 0, 0), true),
+                pool("3x2 s3x1 p1x0", 3, v(1, 10, 6), v(1, 3, 2), v(1, 3, 1), v(0, 1, 0), false),
+                pool("5x5 s3 p2 ceil", 2, v(1, 11, 12), v(1, 5, 5), v(1, 3, 3), v(0, 2, 2), true),
+                pool("global 7x7", 4, v(1, 7, 7), v(1, 7, 7), v(1, 7, 7), v(0, 0, 0), false),
+                pool("3-D 2x2x2 s2", 3, v(4, 6, 5), v(2, 2, 2), v(2, 2, 2), v(0, 0, 0), false),
+                pool("3-D 3x3x3 s2 p1 ceil", 2, v(5, 6, 7), v(3, 3, 3), v(2, 2, 2), v(1, 1, 1), true),
+                pool("many planes", 300, v(1, 12, 12), v(1, 2, 2), v(1, 2, 2), v(0, 0, 0), false))
+                .stream();
+    }
+
+    static Stream<Arguments> adaptiveGeometries() {
+        return List.of(
+                adaptive("7 -> 3", 4, v(1, 7, 7), v(1, 3, 3)),
+                adaptive("5x6 -> 5x6", 3, v(1, 5, 6), v(1, 5, 6)),
+                adaptive("4x3 -> 6x5 (upsampling)", 2, v(1, 4, 3), v(1, 6, 5)),
+                adaptive("9x10 -> 1x1 (global)", 5, v(1, 9, 10), v(1, 1, 1)),
+                adaptive("10x7 -> 3x4", 3, v(1, 10, 7), v(1, 3, 4)),
+                adaptive("3-D 5x6x7 -> 2x3x3", 2, v(5, 6, 7), v(2, 3, 3))).stream();
+    }
+
+    private static Arguments adaptive(String name, int planes, int[] in, int[] out) {
+        return Arguments.of(name, new PoolGeometry(planes, in[0], in[1], in[2], 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                out[0], out[1], out[2]));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void naiveBackwardMatchesFiniteDifferences(String name, PoolGeometry g) {
+        double[] x = TestData.toDouble(TestData.random(1, (int) g.inputSize())); // distinct values: no ties
+        double[] r = TestData.toDouble(TestData.random(2, (int) g.outputSize()));
+        double[] arg = NaivePool.maxForward(g, x).argmax();
+        FiniteDifference.check(name + " max", xx -> FiniteDifference.dot(r, NaivePool.maxForward(g, xx).y()),
+                x, NaivePool.maxBackward(g, r, arg), 60, 1e-7, 1e-6);
+        for (boolean include : new boolean[] {false, true}) {
+            FiniteDifference.check(name + " avg include=" + include,
+                    xx -> FiniteDifference.dot(r, NaivePool.avgForward(g, false, include, xx)),
+                    x, NaivePool.avgBackward(g, false, include, r), 60, 1e-3, 1e-8);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adaptiveGeometries")
+    void naiveAdaptiveBackwardMatchesFiniteDifferences(String name, PoolGeometry g) {
+        double[] x = TestData.toDouble(TestData.random(1, (int) g.inputSize()));
+        double[] r = TestData.toDouble(TestData.random(2, (int) g.outputSize()));
+        FiniteDifference.check(name + " adaptive", xx -> FiniteDifference.dot(r, NaivePool.avgForward(g, true, false, xx)),
+                x, NaivePool.avgBackward(g, true, false, r), 60, 1e-3, 1e-8);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void maxPoolMatchesNaive(String name, PoolGeometry g) {
+        float[] x = TestData.random(3, (int) g.inputSize());
+        float[] dy = TestData.random(4, (int) g.outputSize());
+        NaivePool.Max expected = NaivePool.maxForward(g, TestData.toDouble(x));
+        int out = (int) g.outputSize();
+        int in = (int) g.inputSize();
+        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+        DeviceMemory ym = TestData.garbage(BACKEND, out, 1);
+        DeviceMemory am = TestData.garbage(BACKEND, out, 2);
+        BACKEND.maxPoolForward(g, xm, 3, ym, 1, am, 2);
+        Tolerance.assertClose(name + " max forward", expected.y(), TestData.downloadAt(BACKEND, ym, 1, out), 0, 0);
+        Tolerance.assertClose(name + " max argmax", expected.argmax(), TestData.downloadAt(BACKEND, am, 2, out), 0, 0);
+        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 5);
+        DeviceMemory dxm = TestData.garbage(BACKEND, in, 4);
+        BACKEND.maxPoolBackward(g, dym, 5, am, 2, dxm, 4);
+        Tolerance.assertClose(name + " max backward", NaivePool.maxBackward(g, TestData.toDouble(dy), expected.argmax()),
+                TestData.downloadAt(BACKEND, dxm, 4, in), 1e-6, 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void avgPoolMatchesNaive(String name, PoolGeometry g) {
+        float[] x = TestData.random(5, (int) g.inputSize());
+        float[] dy = TestData.random(6, (int) g.outputSize());
+        int out = (int) g.outputSize();
+        int in = (int) g.inputSize();
+        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 1);
+        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 2);
+        for (boolean include : new boolean[] {false, true}) {
+            DeviceMemory ym = TestData.garbage(BACKEND, out, 3);
+            BACKEND.avgPoolForward(g, include, xm, 1, ym, 3);
+            Tolerance.assertClose(name + " avg forward include=" + include,
+                    NaivePool.avgForward(g, false, include, TestData.toDouble(x)), TestData.downloadAt(BACKEND, ym, 3, out),
+                    1e-6, 1e-5);
+            DeviceMemory dxm = TestData.garbage(BACKEND, in, 4);
+            BACKEND.avgPoolBackward(g, include, dym, 2, dxm, 4);
+            Tolerance.assertClose(name + " avg backward include=" + include,
+                    NaivePool.avgBackward(g, false, include, TestData.toDouble(dy)), TestData.downloadAt(BACKEND, dxm, 4, in),
+                    1e-6, 1e-5);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adaptiveGeometries")
+    void adaptiveAvgPoolMatchesNaive(String name, PoolGeometry g) {
+        float[] x = TestData.random(7, (int) g.inputSize());
+        float[] dy = TestData.random(8, (int) g.outputSize());
+        int out = (int) g.outputSize();
+        int in = (int) g.inputSize();
+        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 2);
+        DeviceMemory ym = TestData.garbage(BACKEND, out, 1);
+        BACKEND.adaptiveAvgPoolForward(g, xm, 2, ym, 1);
+        Tolerance.assertClose(name + " adaptive forward", NaivePool.avgForward(g, true, false, TestData.toDouble(x)),
+                TestData.downloadAt(BACKEND, ym, 1, out), 1e-6, 1e-5);
+        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 3);
+        DeviceMemory dxm = TestData.garbage(BACKEND, in, 5);
+        BACKEND.adaptiveAvgPoolBackward(g, dym, 3, dxm, 5);
+        Tolerance.assertClose(name + " adaptive backward", NaivePool.avgBackward(g, true, false, TestData.toDouble(dy)),
+                TestData.downloadAt(BACKEND, dxm, 5, in), 1e-6, 1e-5);
+    }
+
+    /** Runs max pooling on one plane and returns {@code {y, argmax}}. */
+    private static float[][] maxPool(PoolGeometry g, float[] x) {
+        int out = (int) g.outputSize();
+        DeviceMemory ym = TestData.garbage(BACKEND, out, 0);
+        DeviceMemory am = TestData.garbage(BACKEND, out, 0);
+        BACKEND.maxPoolForward(g, TestData.upload(BACKEND, x), 0, ym, 0, am, 0);
+        return new float[][] {TestData.downloadAt(BACKEND, ym, 0, out), TestData.downloadAt(BACKEND, am, 0, out)};
+    }
+
+    @Test
+    void maxPoolTiesTakeTheFirstMaximum() {
+        PoolGeometry g = new PoolGeometry(1, 1, 2, 4, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 2);
+        float[][] r = maxPool(g, new float[] {1, 5, 5, 5, 5, 0, 5, 5});
+        assertEquals(5f, r[0][0]);
+        assertEquals(1f, r[1][0], "first maximum of window 0 is at (0, 1)");
+        assertEquals(2f, r[1][1], "first maximum of window 1 is at (0, 2)");
+    }
+
+    @Test
+    void maxPoolNaNIsTheMaximum() {
+        PoolGeometry g = new PoolGeometry(1, 1, 2, 4, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 2);
+        float[][] r = maxPool(g, new float[] {1, 9, Float.NaN, 3, Float.NaN, 2, Float.NaN, 4});
+        assertEquals(Float.NaN, r[0][0]);
+        assertEquals(4f, r[1][0], "the first NaN of window 0 is at (1, 0)");
+        assertEquals(Float.NaN, r[0][1]);
+        assertEquals(2f, r[1][1], "the first NaN of window 1 is at (0, 2)");
+    }
+
+    @Test
+    void maxPoolPaddingNeverWins() {
+        PoolGeometry g = new PoolGeometry(1, 1, 3, 3, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 2, 2);
+        float[] x = {-9, -8, -7, -6, -5, -4, -3, -2, -1};
+        float[][] r = maxPool(g, x);
+        Tolerance.assertSame("max with padding", new float[] {-5, -4, -2, -1}, r[0]);
+        Tolerance.assertSame("argmax with padding", new float[] {4, 5, 7, 8}, r[1]);
+    }
+
+    @Test
+    void avgPoolDivisorsFollowPyTorch() {
+        // H = W = 3, kernel 3, stride 2, pad 1, ceil: windows rows [-1, 2) and [1, 4) clipped to [1, 4) of
+        // the padded [-1, 4): include_pad divisors 3*3 = 9 everywhere; exclusive: 2*2, 2*2, 2*2, 2*2
+        PoolGeometry g = new PoolGeometry(1, 1, 3, 3, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 2, 2);
+        float[] x = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        DeviceMemory xm = TestData.upload(BACKEND, x);
+        DeviceMemory ym = TestData.garbage(BACKEND, 4, 0);
+        BACKEND.avgPoolForward(g, true, xm, 0, ym, 0);
+        Tolerance.assertClose("include pad", new float[] {4f / 9, 4f / 9, 4f / 9, 4f / 9},
+                TestData.downloadAt(BACKEND, ym, 0, 4), 1e-7, 1e-6);
+        BACKEND.avgPoolForward(g, false, xm, 0, ym, 0);
+        Tolerance.assertClose("exclude pad", new float[] {1, 1, 1, 1}, TestData.downloadAt(BACKEND, ym, 0, 4), 1e-7, 1e-6);
+        // ceil mode window past the padding: H = 4, kernel 3, stride 2, pad 1 -> out = 3 (last window rows [3, 6)
+        // clipped to the padded extent [3, 5): divisor 2 in that dimension, not 3)
+        PoolGeometry c = new PoolGeometry(1, 1, 4, 1, 1, 3, 1, 1, 2, 1, 0, 1, 0, 1, 3, 1);
+        DeviceMemory cm = TestData.upload(BACKEND, new float[] {1, 2, 3, 4});
+        DeviceMemory cy = TestData.garbage(BACKEND, 3, 0);
+        BACKEND.avgPoolForward(c, true, cm, 0, cy, 0);
+        Tolerance.assertClose("ceil include pad", new float[] {3f / 3, 9f / 3, 4f / 2}, TestData.downloadAt(BACKEND, cy, 0, 3),
+                1e-7, 1e-6);
+    }
+}

@@ -1,0 +1,354 @@
+/*
+ * conv.cl -- convolution over three spatial dimensions with stride, zero padding, dilation and groups, and its
+ * two gradients (OpenCL C 1.2). A 2-D convolution has D = kD = OD = 1.
+ *
+ *   x: [N, C, D, H, W]   w: [K, Cg, kD, kH, kW]   y, dy: [N, K, OD, OH, OW]   Cg = C / G, Kg = K / G
+ *   output k belongs to group k / Kg and reads input channels c = (k / Kg) Cg + c', c' < Cg
+ *   tap (a, b, e) of output (od, oh, ow) reads x at (od sD - pD + a dD, oh sH - pH + b dH, ow sW - pW + e dW),
+ *   zero outside the input
+ *   forward          y[n, k, o]  = bias[k] + sum_{c', a, b, e} w[k, c', a, b, e] x[n, c, tap(o)]
+ *   backward input   dx[n, c, i] = sum over k of c's group and taps (a, b, e) with i = tap(o) for an output o
+ *                                  of w[k, c', a, b, e] dy[n, k, o]    (a gather: o = (i + p - a dil) / s when exact)
+ *   backward weight  dw[k, c', a, b, e] = sum_{n, o} dy[n, k, o] x[n, c, tap(o)]   (a reduction per weight element)
+ * No atomics and no barriers: every output element is written by exactly one work-item, which overwrites it.
+ *
+ * Variants (the launcher's comment says which runs when, as measured):
+ *   conv_forward_direct    one output element per work-item; dim 0 output position, dim 1 k, dim 2 n
+ *   conv_forward_blocked   KB consecutive output channels of one group per work-item (KB divides Kg): each loaded
+ *                          x value feeds KB multiply-adds, the KB weights of a tap are the same for every work-item
+ *                          of a launch row. Dim 0 output position (neighbours read neighbouring x), dim 1 k / KB.
+ *   conv_bwd_input_direct  one input element per work-item; dim 0 input position, dim 1 c, dim 2 n
+ *   conv_bwd_input_blocked CB consecutive input channels of one group per work-item (CB divides Cg)
+ *   conv_bwd_weight_direct one weight element per work-item, summing over n and o
+ *   conv_bwd_weight_blocked KB consecutive output channels per work-item (KB divides Kg): each x value feeds KB
+ *                          multiply-adds. Dim 0 is (c', tap), dim 1 is k / KB.
+ *   The tap ranges that stay inside the input are computed once per work-item (forward, backward weight), so the
+ *   inner loops have no bounds tests. Weight-gradient sums are accumulated per image and the per-image sums are
+ *   added, which keeps the rounding error of the long reduction small.
+ *
+ * -D parameters:
+ *   KB   output channels per work-item of conv_forward_blocked and conv_bwd_weight_blocked (default 4)
+ *   CB   input channels per work-item of conv_bwd_input_blocked (default 4)
+ *
+ * Launcher: org.cnn4j.kernels.ClConv
+ */
+
+#ifndef KB
+#define KB 4
+#endif
+#ifndef CB
+#define CB 4
+#endif
+
+/* The geometry as kernel parameters, in ConvGeometry's order. */
+#define CONV_GEOM const int N, const int C, const int D, const int H, const int W, const int K, \
+                  const int kD, const int kH, const int kW, const int sD, const int sH, const int sW, \
+                  const int pD, const int pH, const int pW, const int dD, const int dH, const int dW, \
+                  const int G, const int OD, const int OH, const int OW
+
+/* (a, b, c) coordinates of flat index f in an [A, B, C] box; A is implied. Remainders as f - q d. */
+#define SPLIT3(f, B, C, a, b, c) \
+    const int a = (f) / ((B) * (C)); \
+    const int b##_rest = (f) - a * ((B) * (C)); \
+    const int b = b##_rest / (C); \
+    const int c = b##_rest - b * (C);
+
+/* Taps [lo, hi) of a kernel extent k with dilation dil that keep start + tap * dil in [0, in). */
+inline int tap_lo(const int start, const int dil) {
+    return start >= 0 ? 0 : (-start + dil - 1) / dil;
+}
+
+inline int tap_hi(const int start, const int dil, const int k, const int in) {
+    return start >= in ? 0 : min(k, (in - 1 - start) / dil + 1);
+}
+
+/* Outputs [lo, hi) of an extent out with stride s whose tap at offset t = a dil - pad stays in [0, in). */
+inline int out_lo(const int t, const int s) {
+    return t >= 0 ? 0 : (-t + s - 1) / s;
+}
+
+inline int out_hi(const int t, const int s, const int in, const int out) {
+    return in - 1 - t < 0 ? 0 : min(out, (in - 1 - t) / s + 1);
+}
+
+/* No barriers in any kernel of this file, so a work-item past the end may return early. */
+__kernel void conv_forward_direct(CONV_GEOM, __global const float* x, const ulong xOff,
+                                  __global const float* w, const ulong wOff, const int hasBias,
+                                  __global const float* bias, const ulong biasOff, __global float* y, const ulong yOff) {
+    const int o = get_global_id(0);
+    const int k = get_global_id(1);
+    const int n = get_global_id(2);
+    const int P = OD * OH * OW;
+    if (o >= P || k >= K || n >= N) {
+        return;
+    }
+    SPLIT3(o, OH, OW, od, oh, ow)
+    const int Cg = C / G;
+    const int grp = k / (K / G);
+    const int ds = od * sD - pD, hs = oh * sH - pH, ws = ow * sW - pW;
+    const int a0 = tap_lo(ds, dD), a1 = tap_hi(ds, dD, kD, D);
+    const int b0 = tap_lo(hs, dH), b1 = tap_hi(hs, dH, kH, H);
+    const int e0 = tap_lo(ws, dW), e1 = tap_hi(ws, dW, kW, W);
+    const int taps = kD * kH * kW;
+    float acc = 0.0f;
+    for (int cc = 0; cc < Cg; ++cc) {
+        __global const float* xc = x + xOff + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * (ulong)(D * H * W);
+        __global const float* wc = w + wOff + ((ulong)k * (ulong)Cg + (ulong)cc) * (ulong)taps;
+        for (int a = a0; a < a1; ++a) {
+            for (int b = b0; b < b1; ++b) {
+                const int xrow = ((ds + a * dD) * H + hs + b * dH) * W + ws;
+                const int wrow = (a * kH + b) * kW;
+                for (int e = e0; e < e1; ++e) {
+                    acc += wc[wrow + e] * xc[xrow + e * dW];
+                }
+            }
+        }
+    }
+    if (hasBias) {
+        acc += bias[biasOff + k];
+    }
+    y[yOff + ((ulong)n * (ulong)K + (ulong)k) * (ulong)P + (ulong)o] = acc;
+}
+
+__kernel void conv_forward_blocked(CONV_GEOM, __global const float* x, const ulong xOff,
+                                   __global const float* w, const ulong wOff, const int hasBias,
+                                   __global const float* bias, const ulong biasOff, __global float* y, const ulong yOff) {
+    const int o = get_global_id(0);
+    const int k0 = get_global_id(1) * KB;
+    const int n = get_global_id(2);
+    const int P = OD * OH * OW;
+    if (o >= P || k0 >= K || n >= N) {
+        return;
+    }
+    SPLIT3(o, OH, OW, od, oh, ow)
+    const int Cg = C / G;
+    const int grp = k0 / (K / G);
+    const int ds = od * sD - pD, hs = oh * sH - pH, ws = ow * sW - pW;
+    const int a0 = tap_lo(ds, dD), a1 = tap_hi(ds, dD, kD, D);
+    const int b0 = tap_lo(hs, dH), b1 = tap_hi(hs, dH, kH, H);
+    const int e0 = tap_lo(ws, dW), e1 = tap_hi(ws, dW, kW, W);
+    const int taps = kD * kH * kW;
+    const ulong wStride = (ulong)Cg * (ulong)taps;      /* from w[k] to w[k + 1] */
+    float acc[KB];
+    for (int j = 0; j < KB; ++j) {
+        acc[j] = 0.0f;
+    }
+    for (int cc = 0; cc < Cg; ++cc) {
+        __global const float* xc = x + xOff + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * (ulong)(D * H * W);
+        __global const float* wc = w + wOff + ((ulong)k0 * (ulong)Cg + (ulong)cc) * (ulong)taps;
+        for (int a = a0; a < a1; ++a) {
+            for (int b = b0; b < b1; ++b) {
+                const int xrow = ((ds + a * dD) * H + hs + b * dH) * W + ws;
+                const int wrow = (a * kH + b) * kW;
+                for (int e = e0; e < e1; ++e) {
+                    const float xv = xc[xrow + e * dW];
+                    for (int j = 0; j < KB; ++j) {
+                        acc[j] = mad(wc[(ulong)j * wStride + (ulong)(wrow + e)], xv, acc[j]);
+                    }
+                }
+            }
+        }
+    }
+    __global float* yo = y + yOff + ((ulong)n * (ulong)K + (ulong)k0) * (ulong)P + (ulong)o;
+    for (int j = 0; j < KB; ++j) {
+        yo[(ulong)j * (ulong)P] = hasBias ? acc[j] + bias[biasOff + k0 + j] : acc[j];
+    }
+}
+
+__kernel void conv_bwd_input_direct(CONV_GEOM, __global const float* dy, const ulong dyOff,
+                                    __global const float* w, const ulong wOff, __global float* dx, const ulong dxOff) {
+    const int i = get_global_id(0);
+    const int c = get_global_id(1);
+    const int n = get_global_id(2);
+    const int S = D * H * W;
+    if (i >= S || c >= C || n >= N) {
+        return;
+    }
+    SPLIT3(i, H, W, id, ih, iw)
+    const int Cg = C / G;
+    const int Kg = K / G;
+    const int grp = c / Cg;
+    const int cc = c - grp * Cg;
+    const int P = OD * OH * OW;
+    const int taps = kD * kH * kW;
+    __global const float* dyn = dy + dyOff + ((ulong)n * (ulong)K + (ulong)(grp * Kg)) * (ulong)P;
+    __global const float* wg = w + wOff + ((ulong)(grp * Kg) * (ulong)Cg + (ulong)cc) * (ulong)taps;
+    float acc = 0.0f;
+    for (int a = 0; a < kD; ++a) {
+        const int td = id + pD - a * dD;
+        const int od = td / sD;
+        if (td < 0 || od * sD != td || od >= OD) {
+            continue;
+        }
+        for (int b = 0; b < kH; ++b) {
+            const int th = ih + pH - b * dH;
+            const int oh = th / sH;
+            if (th < 0 || oh * sH != th || oh >= OH) {
+                continue;
+            }
+            for (int e = 0; e < kW; ++e) {
+                const int tw = iw + pW - e * dW;
+                const int ow = tw / sW;
+                if (tw < 0 || ow * sW != tw || ow >= OW) {
+                    continue;
+                }
+                const int o = (od * OH + oh) * OW + ow;
+                const int tap = (a * kH + b) * kW + e;
+                for (int kk = 0; kk < Kg; ++kk) {
+                    acc += wg[(ulong)kk * (ulong)Cg * (ulong)taps + (ulong)tap] * dyn[(ulong)kk * (ulong)P + (ulong)o];
+                }
+            }
+        }
+    }
+    dx[dxOff + ((ulong)n * (ulong)C + (ulong)c) * (ulong)S + (ulong)i] = acc;
+}
+
+__kernel void conv_bwd_input_blocked(CONV_GEOM, __global const float* dy, const ulong dyOff,
+                                     __global const float* w, const ulong wOff, __global float* dx, const ulong dxOff) {
+    const int i = get_global_id(0);
+    const int c0 = get_global_id(1) * CB;
+    const int n = get_global_id(2);
+    const int S = D * H * W;
+    if (i >= S || c0 >= C || n >= N) {
+        return;
+    }
+    SPLIT3(i, H, W, id, ih, iw)
+    const int Cg = C / G;
+    const int Kg = K / G;
+    const int grp = c0 / Cg;
+    const int cc0 = c0 - grp * Cg;
+    const int P = OD * OH * OW;
+    const int taps = kD * kH * kW;
+    const ulong kStride = (ulong)Cg * (ulong)taps;      /* from w[k] to w[k + 1] */
+    __global const float* dyn = dy + dyOff + ((ulong)n * (ulong)K + (ulong)(grp * Kg)) * (ulong)P;
+    __global const float* wg = w + wOff + ((ulong)(grp * Kg) * (ulong)Cg + (ulong)cc0) * (ulong)taps;
+    float acc[CB];
+    for (int j = 0; j < CB; ++j) {
+        acc[j] = 0.0f;
+    }
+    for (int a = 0; a < kD; ++a) {
+        const int td = id + pD - a * dD;
+        const int od = td / sD;
+        if (td < 0 || od * sD != td || od >= OD) {
+            continue;
+        }
+        for (int b = 0; b < kH; ++b) {
+            const int th = ih + pH - b * dH;
+            const int oh = th / sH;
+            if (th < 0 || oh * sH != th || oh >= OH) {
+                continue;
+            }
+            for (int e = 0; e < kW; ++e) {
+                const int tw = iw + pW - e * dW;
+                const int ow = tw / sW;
+                if (tw < 0 || ow * sW != tw || ow >= OW) {
+                    continue;
+                }
+                const int o = (od * OH + oh) * OW + ow;
+                const int tap = (a * kH + b) * kW + e;
+                for (int kk = 0; kk < Kg; ++kk) {
+                    const float g = dyn[(ulong)kk * (ulong)P + (ulong)o];
+                    __global const float* wk = wg + (ulong)kk * kStride + (ulong)tap;
+                    for (int j = 0; j < CB; ++j) {
+                        acc[j] = mad(wk[(ulong)j * (ulong)taps], g, acc[j]);
+                    }
+                }
+            }
+        }
+    }
+    __global float* dxo = dx + dxOff + ((ulong)n * (ulong)C + (ulong)c0) * (ulong)S + (ulong)i;
+    for (int j = 0; j < CB; ++j) {
+        dxo[(ulong)j * (ulong)S] = acc[j];
+    }
+}
+
+/* Output ranges [o0, o1) per dimension whose tap (a, b, e) lies inside the input. */
+#define WEIGHT_TAP_RANGES \
+    const int td = a * dD - pD, th = b * dH - pH, tw = e * dW - pW; \
+    const int od0 = out_lo(td, sD), od1 = out_hi(td, sD, D, OD); \
+    const int oh0 = out_lo(th, sH), oh1 = out_hi(th, sH, H, OH); \
+    const int ow0 = out_lo(tw, sW), ow1 = out_hi(tw, sW, W, OW);
+
+__kernel void conv_bwd_weight_direct(CONV_GEOM, __global const float* x, const ulong xOff,
+                                     __global const float* dy, const ulong dyOff, __global float* dw, const ulong dwOff) {
+    const int u = get_global_id(0);          /* (c', a, b, e) */
+    const int k = get_global_id(1);
+    const int Cg = C / G;
+    const int taps = kD * kH * kW;
+    if (u >= Cg * taps || k >= K) {
+        return;
+    }
+    const int cc = u / taps;
+    const int tap = u - cc * taps;
+    SPLIT3(tap, kH, kW, a, b, e)
+    WEIGHT_TAP_RANGES
+    const int grp = k / (K / G);
+    const int S = D * H * W;
+    const int P = OD * OH * OW;
+    float total = 0.0f;
+    for (int n = 0; n < N; ++n) {
+        __global const float* xc = x + xOff + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * (ulong)S;
+        __global const float* dyk = dy + dyOff + ((ulong)n * (ulong)K + (ulong)k) * (ulong)P;
+        float acc = 0.0f;
+        for (int od = od0; od < od1; ++od) {
+            for (int oh = oh0; oh < oh1; ++oh) {
+                const int xrow = ((od * sD + td) * H + oh * sH + th) * W + tw;
+                const int orow = (od * OH + oh) * OW;
+                for (int ow = ow0; ow < ow1; ++ow) {
+                    acc += dyk[orow + ow] * xc[xrow + ow * sW];
+                }
+            }
+        }
+        total += acc;
+    }
+    dw[dwOff + (ulong)k * (ulong)Cg * (ulong)taps + (ulong)u] = total;
+}
+
+__kernel void conv_bwd_weight_blocked(CONV_GEOM, __global const float* x, const ulong xOff,
+                                      __global const float* dy, const ulong dyOff, __global float* dw, const ulong dwOff) {
+    const int u = get_global_id(0);          /* (c', a, b, e) */
+    const int k0 = get_global_id(1) * KB;
+    const int Cg = C / G;
+    const int taps = kD * kH * kW;
+    if (u >= Cg * taps || k0 >= K) {
+        return;
+    }
+    const int cc = u / taps;
+    const int tap = u - cc * taps;
+    SPLIT3(tap, kH, kW, a, b, e)
+    WEIGHT_TAP_RANGES
+    const int grp = k0 / (K / G);
+    const int S = D * H * W;
+    const int P = OD * OH * OW;
+    float total[KB];
+    for (int j = 0; j < KB; ++j) {
+        total[j] = 0.0f;
+    }
+    for (int n = 0; n < N; ++n) {
+        __global const float* xc = x + xOff + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * (ulong)S;
+        __global const float* dyk = dy + dyOff + ((ulong)n * (ulong)K + (ulong)k0) * (ulong)P;
+        float acc[KB];
+        for (int j = 0; j < KB; ++j) {
+            acc[j] = 0.0f;
+        }
+        for (int od = od0; od < od1; ++od) {
+            for (int oh = oh0; oh < oh1; ++oh) {
+                const int xrow = ((od * sD + td) * H + oh * sH + th) * W + tw;
+                const int orow = (od * OH + oh) * OW;
+                for (int ow = ow0; ow < ow1; ++ow) {
+                    const float xv = xc[xrow + ow * sW];
+                    for (int j = 0; j < KB; ++j) {
+                        acc[j] = mad(dyk[(ulong)j * (ulong)P + (ulong)(orow + ow)], xv, acc[j]);
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < KB; ++j) {
+            total[j] += acc[j];
+        }
+    }
+    __global float* dwo = dw + dwOff + (ulong)k0 * (ulong)Cg * (ulong)taps + (ulong)u;
+    for (int j = 0; j < KB; ++j) {
+        dwo[(ulong)j * (ulong)Cg * (ulong)taps] = total[j];
+    }
+}

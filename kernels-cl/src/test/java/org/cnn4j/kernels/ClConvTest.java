@@ -1,0 +1,116 @@
+package org.cnn4j.kernels;
+
+import static org.cnn4j.kernels.DeviceArrays.download;
+import static org.cnn4j.kernels.DeviceArrays.random;
+import static org.cnn4j.kernels.DeviceArrays.upload;
+import static org.cnn4j.kernels.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.stream.Stream;
+import org.cnn4j.kernels.OpenClTestSupport.TestBackend;
+import org.cnn4j.runtime.opencl.ClBuffer;
+import org.cnn4j.runtime.spi.ConvGeometry;
+import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * conv.cl against {@link NaiveCnn}: forward, input gradient and weight gradient for both variants (direct,
+ * and blocked where a block divides the channels), with stride 2 and 3, dilation 2, groups 2, depthwise,
+ * asymmetric padding, 3-D, with and without bias, at buffer offsets.
+ */
+class ClConvTest {
+    static final ConvGeometry[] SHAPES = {
+        // n, c, d, h, w, k, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw, groups
+        NaiveCnn.conv(2, 3, 1, 7, 9, 5, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),         // K odd: direct forward
+        NaiveCnn.conv(3, 4, 1, 11, 10, 8, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1, 1),       // stride 2, KB 8, CB 4
+        NaiveCnn.conv(2, 6, 1, 13, 12, 4, 1, 3, 2, 1, 3, 3, 0, 2, 1, 1, 2, 2, 2),       // stride 3, dilation 2, groups 2
+        NaiveCnn.conv(2, 6, 1, 9, 9, 6, 1, 3, 3, 1, 1, 2, 0, 1, 1, 1, 1, 1, 6),         // depthwise
+        NaiveCnn.conv(2, 4, 1, 8, 7, 4, 1, 3, 3, 1, 1, 1, 0, 2, 0, 0, 0, 1, 1, 1, 1, 1),  // asymmetric padding
+        NaiveCnn.conv(2, 4, 5, 6, 7, 6, 3, 2, 3, 2, 1, 2, 1, 0, 1, 1, 2, 1, 2),         // 3-D, groups 2, Kg 3
+        NaiveCnn.conv(1, 2, 4, 5, 5, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1),         // 3-D, dilation 2 in depth
+        NaiveCnn.conv(2, 16, 1, 14, 14, 32, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),     // many work-groups, KB 8, CB 8
+        NaiveCnn.conv(3, 1, 1, 10, 9, 2, 1, 5, 5, 1, 1, 1, 0, 2, 2, 1, 1, 1, 1),        // C 1, 5x5
+        NaiveCnn.conv(1, 3, 1, 4, 4, 2, 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1),         // 2x2 output, no padding
+    };
+
+    static Stream<TestBackend> backends() {
+        return OpenClTestSupport.backends();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyVariantMatchesReference(TestBackend tb) {
+        OpenClBackend b = tb.backend();
+        for (ClConv.Variant variant : ClConv.Variant.values()) {
+            ClConv conv = new ClConv(b.context(), variant);
+            for (ConvGeometry g : SHAPES) {
+                check(b, conv, g, variant + " " + g + " on " + tb);
+            }
+        }
+    }
+
+    private static void check(OpenClBackend b, ClConv conv, ConvGeometry g, String what) {
+        int nx = (int) g.inputSize();
+        int nw = (int) g.weightSize();
+        int ny = (int) g.outputSize();
+        float[] x = random(nx, nx, -1f, 1f);
+        float[] w = random(nw, nw, -1f, 1f);
+        float[] bias = random(7, g.outChannels(), -1f, 1f);
+        float[] dy = random(ny, ny, -1f, 1f);
+        float[][] mag = NaiveCnn.convMagnitudes(g, x, w, dy);
+        ClBuffer xd = (ClBuffer) upload(b, pad(x, 3));
+        ClBuffer wd = (ClBuffer) upload(b, pad(w, 1));
+        ClBuffer bd = (ClBuffer) upload(b, pad(bias, 2));
+        ClBuffer dyd = (ClBuffer) upload(b, pad(dy, 5));
+        ClBuffer yd = (ClBuffer) upload(b, random(1, ny + 4, 9f, 10f));     // garbage: must be overwritten
+        ClBuffer dxd = (ClBuffer) upload(b, random(2, nx + 1, 9f, 10f));
+        ClBuffer dwd = (ClBuffer) upload(b, random(3, nw + 2, 9f, 10f));
+
+        conv.forward(g, xd, 3, wd, 1, bd, 2, yd, 4);
+        assertClose("forward+bias " + what, NaiveCnn.convForward(g, x, w, bias), download(b, yd, 4, ny), atol(mag[0]), 1e-5);
+        conv.forward(g, xd, 3, wd, 1, null, 0, yd, 4);
+        assertClose("forward " + what, NaiveCnn.convForward(g, x, w, null), download(b, yd, 4, ny), atol(mag[0]), 1e-5);
+        conv.backwardInput(g, dyd, 5, wd, 1, dxd, 1);
+        assertClose("backwardInput " + what, NaiveCnn.convBackwardInput(g, dy, w), download(b, dxd, 1, nx), atol(mag[1]), 1e-5);
+        conv.backwardWeight(g, xd, 3, dyd, 5, dwd, 2);
+        assertClose("backwardWeight " + what, NaiveCnn.convBackwardWeight(g, x, dy), download(b, dwd, 2, nw), atol(mag[2]), 1e-5);
+        for (DeviceMemory d : new DeviceMemory[] {xd, wd, bd, dyd, yd, dxd, dwd}) {
+            b.release(d);
+        }
+    }
+
+    /** A float sum of terms with magnitudes summing to S is within a few eps * S of the exact sum; 1e-6 * S plus a floor. */
+    private static double atol(float[] magnitudes) {
+        double max = 0;
+        for (float m : magnitudes) {
+            max = Math.max(max, m);
+        }
+        return 1e-6 * max + 1e-6;
+    }
+
+    private static float[] pad(float[] x, int front) {
+        float[] out = new float[x.length + front];
+        System.arraycopy(x, 0, out, front, x.length);
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void throughTheBackendAndRangeChecks(TestBackend tb) {
+        OpenClBackend b = tb.backend();
+        ConvGeometry g = SHAPES[1];
+        float[] x = random(1, (int) g.inputSize(), -1f, 1f);
+        float[] w = random(2, (int) g.weightSize(), -1f, 1f);
+        DeviceMemory xd = upload(b, x);
+        DeviceMemory wd = upload(b, w);
+        DeviceMemory yd = b.allocate(g.outputSize());
+        b.convForward(g, xd, 0, wd, 0, null, 0, yd, 0);
+        assertClose("convForward via backend on " + tb, NaiveCnn.convForward(g, x, w, null), download(b, yd, 0, (int) g.outputSize()),
+                1e-5, 1e-5);
+        assertThrows(IllegalArgumentException.class, () -> b.convForward(g, xd, 1, wd, 0, null, 0, yd, 0));
+        b.release(xd);
+        b.release(wd);
+        b.release(yd);
+    }
+}

@@ -1,0 +1,76 @@
+package org.cnn4j.layers;
+
+import org.cnn4j.runtime.Function;
+import org.cnn4j.runtime.Shape;
+import org.cnn4j.runtime.Tensor;
+
+/**
+ * Training-mode batch normalization over {@code [n, c, spatial]} with batch statistics, forward and
+ * fused backward on the backend's {@code NormOps}; inputs {@code (x, gamma, beta)}, the affine pair
+ * possibly null. The batch mean and biased variance are kept for the backward pass and exposed so the
+ * layer can update its running statistics without another pass over the data.
+ */
+final class BatchNormFunction extends Function {
+    private final int n;
+    private final int c;
+    private final int spatial;
+    private final float eps;
+    private Tensor mean;
+    private Tensor var;
+    private Tensor gamma;
+
+    BatchNormFunction(int n, int c, int spatial, float eps) {
+        this.n = n;
+        this.c = c;
+        this.spatial = spatial;
+        this.eps = eps;
+    }
+
+    @Override
+    public String name() {
+        return "batchNorm";
+    }
+
+    /** The batch mean of the last forward pass, {@code [c]}. */
+    Tensor mean() {
+        return mean;
+    }
+
+    /** The biased batch variance of the last forward pass, {@code [c]}. */
+    Tensor var() {
+        return var;
+    }
+
+    @Override
+    protected Tensor forward(Context ctx, Tensor... in) {
+        Tensor x = in[0];
+        gamma = in[1];
+        Tensor beta = in[2];
+        mean = x.device().empty(Shape.of(c));
+        var = x.device().empty(Shape.of(c));
+        x.device().backend().batchNormStatistics(n, c, spatial, x.memory(), x.offset(), mean.memory(), mean.offset(),
+                var.memory(), var.offset());
+        Tensor y = x.device().empty(x.shape());
+        x.device().backend().batchNormForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(), mean.offset(),
+                var.memory(), var.offset(), gamma == null ? null : gamma.memory(), gamma == null ? 0 : gamma.offset(),
+                beta == null ? null : beta.memory(), beta == null ? 0 : beta.offset(), y.memory(), y.offset());
+        ctx.save(x, mean, var);
+        return y;
+    }
+
+    @Override
+    protected Tensor[] backward(Context ctx, Tensor dy) {
+        Tensor x = ctx.saved(0);
+        Tensor m = ctx.saved(1);
+        Tensor v = ctx.saved(2);
+        Tensor dx = dy.device().empty(x.shape());
+        Tensor dgamma = gamma != null && ctx.needsInputGrad(1) ? dy.device().empty(Shape.of(c)) : null;
+        Tensor dbeta = ctx.needsInputGrad(2) ? dy.device().empty(Shape.of(c)) : null;
+        dy.device().backend().batchNormBackward(n, c, spatial, eps, x.memory(), x.offset(), dy.memory(), dy.offset(),
+                m.memory(), m.offset(), v.memory(), v.offset(), gamma == null ? null : gamma.memory(),
+                gamma == null ? 0 : gamma.offset(), dx.memory(), dx.offset(),
+                dgamma == null ? null : dgamma.memory(), dgamma == null ? 0 : dgamma.offset(),
+                dbeta == null ? null : dbeta.memory(), dbeta == null ? 0 : dbeta.offset());
+        return new Tensor[] {ctx.needsInputGrad(0) ? dx : null, dgamma, dbeta};
+    }
+}
