@@ -14,6 +14,8 @@ import org.cnn4j.runtime.spi.DeviceInfo;
  * <ul>
  *   <li>{@code devices}: lists every device, then on each one multiplies two random matrices, times it,
  *       and checks the product against the CPU fallback.</li>
+ *   <li>{@code step [batch] [steps]}: times training steps (forward, backward, plain SGD update) of the
+ *       reference CNN on random images on the default device and prints images per second.</li>
  * </ul>
  * The trainer ({@code train}, {@code evaluate}) and the filters demo arrive with issue #5.
  */
@@ -26,6 +28,8 @@ public final class Main {
         String command = args.length == 0 ? "devices" : args[0];
         switch (command) {
             case "devices" -> devices(args.length > 1 ? Integer.parseInt(args[1]) : 512);
+            case "step" -> TrainingStepTiming.run(Device.defaultDevice(), args.length > 1 ? Integer.parseInt(args[1]) : 64,
+                    args.length > 2 ? Integer.parseInt(args[2]) : 20);
             case "-h", "--help", "help" -> usage();
             default -> {
                 System.err.println("unknown command '" + command + "'");
@@ -37,6 +41,7 @@ public final class Main {
 
     private static void usage() {
         System.out.println("usage: java -jar examples/target/cnn4j.jar devices [matrix size]");
+        System.out.println("       java -jar examples/target/cnn4j.jar step [batch] [steps]   (-Dcnn4j.device=... picks the device)");
     }
 
     private static void devices(int n) {

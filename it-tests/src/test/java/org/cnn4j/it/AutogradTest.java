@@ -382,4 +382,47 @@ class AutogradTest {
             assertEquals(before, device.pool().bytesInUse(), "a training step must give back every intermediate");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Contract.DEVICES)
+    void concatenationAlongEachAxis(Device device) {
+        SplittableRandom random = new SplittableRandom(15);
+        int[] aShape = {2, 3, 4};
+        for (int axis = 0; axis < 3; axis++) {
+            int[] bShape = aShape.clone();
+            bShape[axis] = 1 + axis;                          // a different extent along the joined axis
+            int[] outShape = aShape.clone();
+            outShape[axis] += bShape[axis];
+            float[] a = Inputs.uniform(random, 24, -1, 1);
+            float[] b = Inputs.uniform(random, NaiveOps.numel(bShape), -1, 1);
+            float[] r = weights(NaiveOps.numel(outShape), 16 + axis);
+            int ax = axis;
+            check(device, "cat axis " + axis, new int[][] {aShape, bShape}, new float[][] {a, b},
+                    in -> Tensor.cat(ax, in[0], in[1]).mul(device.fromArray(r, outShape)).sum(),
+                    v -> dot(naiveCat(v[0], aShape, v[1], bShape, ax), r));
+        }
+        try (Scope scope = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Tensor.cat(1, device.zeros(2, 3), device.zeros(3, 3)));
+            assertEquals("Tensor.cat: tensors must match in every dimension but 1, but got [2, 3] and [3, 3] (tensor 1)",
+                    e.getMessage());
+        }
+    }
+
+    /** Concatenation in double: output index (o, j, i) reads a when j < a's extent, else b at j - extent. */
+    private static double[] naiveCat(double[] a, int[] as, double[] b, int[] bs, int axis) {
+        int outer = NaiveOps.outer(as, axis);
+        int inner = NaiveOps.inner(as, axis);
+        int na = as[axis];
+        int nb = bs[axis];
+        double[] out = new double[outer * (na + nb) * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < na + nb; j++) {
+                for (int i = 0; i < inner; i++) {
+                    out[(o * (na + nb) + j) * inner + i] = j < na ? a[(o * na + j) * inner + i] : b[(o * nb + j - na) * inner + i];
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -24,6 +24,7 @@ import org.cnn4j.runtime.NoGrad;
 import org.cnn4j.runtime.Parameter;
 import org.cnn4j.runtime.Scope;
 import org.cnn4j.runtime.Tensor;
+import org.cnn4j.runtime.testing.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -174,5 +175,30 @@ class LayersTest {
             Contract.assertShape("global pooling head", new int[] {2, 3}, out);
         }
         assertEquals(before, device.pool().bytesInUse(), "closing a model and its scope returns every buffer");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Contract.DEVICES)
+    void aStateDictRoundTripsAndAMismatchChangesNothing(Device device) {
+        try (Scope scope = Scope.open();
+             Sequential a = smallCnn(device, new Generator(20));
+             Sequential b = smallCnn(device, new Generator(21))) {
+            Tensor x = device.ones(2, 1, 8, 8);
+            a.eval();
+            b.eval();
+            b.loadStateDict(a.stateDict());
+            Tolerance.EXACT.assertClose("same weights, same output", a.forward(x).toArray(), b.forward(x).toArray());
+
+            java.util.Map<String, Tensor> wrong = new java.util.LinkedHashMap<>(a.stateDict());
+            float[] before = b.namedParameters().get("0.weight").tensor().toArray();
+            wrong.put("0.weight", device.zeros(4, 1, 3, 3));          // right shape: would be written ...
+            wrong.put("7.weight", device.zeros(3, 63));               // ... but this one is wrong
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(wrong));
+            assertEquals("Sequential.loadStateDict: '7.weight' must have shape [3, 64], but got [3, 63]", e.getMessage());
+            Tolerance.EXACT.assertClose("nothing half-applied", before, b.namedParameters().get("0.weight").tensor().toArray());
+            wrong.remove("7.weight");
+            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(wrong));
+            assertTrue(missing.getMessage().contains("'7.weight' [3, 64], but it is missing"), missing.getMessage());
+        }
     }
 }

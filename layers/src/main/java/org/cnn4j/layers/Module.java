@@ -108,6 +108,47 @@ public abstract class Module implements AutoCloseable {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * Copies {@code state} (qualified name to tensor, as {@link #stateDict()} gives) into this module's
+     * parameters and buffers. Strict: every name must be known, every entry present, and every shape
+     * equal; all of it is checked before anything is written, so a mismatch leaves the module unchanged.
+     * A tensor on another device is copied through the host.
+     *
+     * @throws IllegalArgumentException naming the first missing, unexpected or mismatched entry
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        String op = getClass().getSimpleName() + ".loadStateDict";
+        Map<String, Tensor> own = stateDict();
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor given = state.get(e.getKey());
+            if (given == null) {
+                throw new IllegalArgumentException(op + ": state must contain '" + e.getKey() + "' " + e.getValue().shape()
+                        + ", but it is missing");
+            }
+            given.checkOpen(op);
+            if (!given.shape().equals(e.getValue().shape())) {
+                throw new IllegalArgumentException(op + ": '" + e.getKey() + "' must have shape " + e.getValue().shape()
+                        + ", but got " + given.shape());
+            }
+        }
+        for (String name : state.keySet()) {
+            if (!own.containsKey(name)) {
+                throw new IllegalArgumentException(op + ": state must hold only this module's entries, but got unexpected '"
+                        + name + "' (known: " + own.keySet() + ")");
+            }
+        }
+        try (org.cnn4j.runtime.NoGrad off = org.cnn4j.runtime.NoGrad.enter()) {
+            for (Map.Entry<String, Tensor> e : own.entrySet()) {
+                Tensor given = state.get(e.getKey());
+                if (given.device() == e.getValue().device()) {
+                    e.getValue().copyFrom(given);
+                } else {
+                    e.getValue().copyFrom(given.toArray());
+                }
+            }
+        }
+    }
+
     /** Child modules by name. */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);

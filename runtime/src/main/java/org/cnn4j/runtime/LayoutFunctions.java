@@ -156,4 +156,79 @@ final class LayoutFunctions {
         }
         return y;
     }
+
+    /**
+     * Concatenation along {@code axis}: parts must agree in every other dimension. Along dimension 0 each
+     * part is one contiguous copy; along another dimension the parts are moved to the front with a
+     * transpose, joined, and moved back. The gradient of part {@code i} is the matching slice of
+     * {@code g}.
+     */
+    static Tensor cat(int axis, Tensor... parts) {
+        String op = "Tensor.cat";
+        if (parts.length == 0) {
+            throw new IllegalArgumentException(op + ": at least one tensor must be given, but got none");
+        }
+        Tensor first = parts[0];
+        first.checkOpen(op);
+        int a = first.shape().axis(axis, op);
+        int[] dims = first.shape().toArray();
+        int total = 0;
+        int[] offsets = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            Tensor p = parts[i];
+            p.checkOpen(op);
+            Checks.sameDevice(op, first, p);
+            int[] pd = p.shape().toArray();
+            boolean ok = pd.length == dims.length;
+            for (int d = 0; ok && d < dims.length; d++) {
+                ok = d == a || pd[d] == dims[d];
+            }
+            if (!ok) {
+                throw new IllegalArgumentException(op + ": tensors must match in every dimension but " + a + ", but got "
+                        + first.shape() + " and " + p.shape() + " (tensor " + i + ")");
+            }
+            offsets[i] = total;
+            total += pd[a];
+        }
+        dims[a] = total;
+        Tensor out;
+        try (NoGrad off = NoGrad.enter()) {
+            if (a == 0) {
+                out = first.device().empty(Shape.of(dims));
+                long at = out.offset();
+                for (Tensor p : parts) {
+                    first.device().backend().copy(p.memory(), p.offset(), out.memory(), at, p.numel());
+                    at += p.numel();
+                }
+            } else {
+                Tensor[] moved = new Tensor[parts.length];
+                for (int i = 0; i < parts.length; i++) {
+                    moved[i] = parts[i].transpose(0, a);
+                }
+                Tensor joined = cat(0, moved);
+                out = joined.transpose(0, a);
+                for (Tensor m : moved) {
+                    m.close();
+                }
+                joined.close();
+            }
+        }
+        if (Autograd.recording(parts)) {
+            out.setGradFn(new Node(op, parts) {
+                @Override
+                protected Tensor[] backward(Tensor g) {
+                    Tensor front = a == 0 ? g : g.transpose(0, a);
+                    Tensor[] grads = new Tensor[parts.length];
+                    for (int i = 0; i < parts.length; i++) {
+                        if (needsInputGrad(i)) {
+                            Tensor slice = front.narrow(offsets[i], parts[i].dim(a));
+                            grads[i] = a == 0 ? slice : slice.transpose(0, a);
+                        }
+                    }
+                    return grads;
+                }
+            });
+        }
+        return out;
+    }
 }

@@ -463,6 +463,14 @@ public final class Tensor implements AutoCloseable {
         return LayoutFunctions.permute(this, order);
     }
 
+    /**
+     * Concatenation along {@code axis} (PyTorch's {@code torch.cat}): the tensors must have the same rank
+     * and the same extent in every other dimension, and live on one device.
+     */
+    public static Tensor cat(int axis, Tensor... tensors) {
+        return LayoutFunctions.cat(axis, tensors);
+    }
+
     /** A copy of this tensor in new memory. */
     public Tensor copy() {
         checkOpen("Tensor.copy");
