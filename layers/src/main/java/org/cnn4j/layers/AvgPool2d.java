@@ -25,6 +25,7 @@ public class AvgPool2d extends Module {
         this.kernel = Checks.pair("AvgPool2d", "kernel", kernel);
         this.stride = Checks.pair("AvgPool2d", "stride", stride);
         this.padding = Checks.pair("AvgPool2d", "padding", padding);
+        Checks.poolArgs("AvgPool2d", this.kernel, this.stride, this.padding);
         this.ceilMode = ceilMode;
         this.countIncludePad = countIncludePad;
     }

@@ -29,4 +29,41 @@ final class Checks {
         }
         return v.clone();
     }
+
+    /**
+     * Checks convolution arguments for {@code n} spatial dimensions: kernel sizes (the trailing {@code n}
+     * entries of {@code weightOrKernel}), strides and dilations >= 1, {@code 2n} paddings >= 0.
+     */
+    static void convArgs(String op, int[] weightOrKernel, int[] stride, int[] padding, int[] dilation, int n) {
+        if (weightOrKernel.length < n || stride.length != n || padding.length != 2 * n || dilation.length != n) {
+            throw new IllegalArgumentException(op + ": kernel, stride and dilation must have " + n + " values and padding "
+                    + 2 * n + ", but got kernel=" + java.util.Arrays.toString(weightOrKernel) + ", stride="
+                    + java.util.Arrays.toString(stride) + ", padding=" + java.util.Arrays.toString(padding) + ", dilation="
+                    + java.util.Arrays.toString(dilation));
+        }
+        for (int i = 0; i < n; i++) {
+            positive(op, "kernel size", weightOrKernel[weightOrKernel.length - n + i]);
+            positive(op, "stride", stride[i]);
+            positive(op, "dilation", dilation[i]);
+        }
+        for (int v : padding) {
+            if (v < 0) {
+                throw new IllegalArgumentException(op + ": padding must be >= 0, but got " + java.util.Arrays.toString(padding));
+            }
+        }
+    }
+
+    /**
+     * Checks pooling arguments: 2 kernel sizes and strides >= 1, 2 paddings in {@code [0, kernel / 2]}.
+     */
+    static void poolArgs(String op, int[] kernel, int[] stride, int[] padding) {
+        for (int i = 0; i < 2; i++) {
+            positive(op, "kernel size", kernel[i]);
+            positive(op, "stride", stride[i]);
+            if (padding[i] < 0 || 2 * padding[i] > kernel[i]) {
+                throw new IllegalArgumentException(op + ": padding must be in [0, kernel / 2], but got padding "
+                        + java.util.Arrays.toString(padding) + " for kernel " + java.util.Arrays.toString(kernel));
+            }
+        }
+    }
 }

@@ -53,21 +53,7 @@ public class Conv2d extends Module {
             throw new IllegalArgumentException("Conv2d: groups must divide inChannels and outChannels, but got groups="
                     + groups + ", inChannels=" + inChannels + ", outChannels=" + outChannels);
         }
-        if (kernel.length != 2 || stride.length != 2 || padding.length != 4 || dilation.length != 2) {
-            throw new IllegalArgumentException("Conv2d: kernel, stride, dilation must have 2 values and padding 4, but got kernel="
-                    + Arrays.toString(kernel) + ", stride=" + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding)
-                    + ", dilation=" + Arrays.toString(dilation));
-        }
-        for (int i = 0; i < 2; i++) {
-            Checks.positive(op, "kernel size", kernel[i]);
-            Checks.positive(op, "stride", stride[i]);
-            Checks.positive(op, "dilation", dilation[i]);
-        }
-        for (int p : padding) {
-            if (p < 0) {
-                throw new IllegalArgumentException("Conv2d: padding must be >= 0, but got " + Arrays.toString(padding));
-            }
-        }
+        Checks.convArgs(op, kernel, stride, padding, dilation, 2);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel.clone();

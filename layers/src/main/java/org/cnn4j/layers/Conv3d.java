@@ -37,13 +37,11 @@ public class Conv3d extends Module {
         Checks.positive("Conv3d", "inChannels", inChannels);
         Checks.positive("Conv3d", "outChannels", outChannels);
         Checks.positive("Conv3d", "groups", groups);
-        if (inChannels % groups != 0 || outChannels % groups != 0 || kernel.length != 3 || stride.length != 3
-                || padding.length != 6 || dilation.length != 3) {
-            throw new IllegalArgumentException("Conv3d: groups must divide the channels, kernel/stride/dilation have 3 values "
-                    + "and padding 6, but got inChannels=" + inChannels + ", outChannels=" + outChannels + ", groups=" + groups
-                    + ", kernel=" + Arrays.toString(kernel) + ", stride=" + Arrays.toString(stride) + ", padding="
-                    + Arrays.toString(padding) + ", dilation=" + Arrays.toString(dilation));
+        if (inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException("Conv3d: groups must divide inChannels and outChannels, but got groups="
+                    + groups + ", inChannels=" + inChannels + ", outChannels=" + outChannels);
         }
+        Checks.convArgs("Conv3d", kernel, stride, padding, dilation, 3);
         this.inChannels = inChannels;
         this.stride = stride.clone();
         this.padding = padding.clone();

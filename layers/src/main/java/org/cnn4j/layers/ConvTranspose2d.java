@@ -39,6 +39,22 @@ public class ConvTranspose2d extends Module {
             throw new IllegalArgumentException("ConvTranspose2d: groups must divide inChannels and outChannels, but got groups="
                     + groups + ", inChannels=" + inChannels + ", outChannels=" + outChannels);
         }
+        if (padding.length != 2 || outputPadding.length != 2) {
+            throw new IllegalArgumentException("ConvTranspose2d: padding and output padding must have 2 values, but got padding="
+                    + Arrays.toString(padding) + ", outputPadding=" + Arrays.toString(outputPadding));
+        }
+        if (padding[0] < 0 || padding[1] < 0) {
+            throw new IllegalArgumentException("ConvTranspose2d: padding must be >= 0, but got " + Arrays.toString(padding));
+        }
+        Checks.convArgs("ConvTranspose2d", kernel, stride, new int[] {padding[0], padding[0], padding[1], padding[1]},
+                dilation, 2);
+        for (int i = 0; i < 2; i++) {
+            if (outputPadding[i] < 0 || (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])) {
+                throw new IllegalArgumentException("ConvTranspose2d: output padding must be in [0, max(stride, dilation)), "
+                        + "but got " + Arrays.toString(outputPadding) + " (stride " + Arrays.toString(stride) + ", dilation "
+                        + Arrays.toString(dilation) + ")");
+            }
+        }
         this.inChannels = inChannels;
         this.stride = stride.clone();
         this.padding = padding.clone();

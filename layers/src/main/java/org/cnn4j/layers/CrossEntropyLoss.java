@@ -14,6 +14,7 @@ import org.cnn4j.runtime.Tensor;
 public class CrossEntropyLoss {
     private final float smoothing;
     private final boolean mean;
+    private boolean checkTargets = true;
 
     /** Mean reduction, no label smoothing. */
     public CrossEntropyLoss() {
@@ -29,9 +30,19 @@ public class CrossEntropyLoss {
         this.mean = mean;
     }
 
+    /**
+     * Whether {@link #apply} verifies that every target is a class index in {@code [0, K)} (default: yes).
+     * The check reads two numbers back from the device each call; a data pipeline that validated its labels
+     * when it loaded them can turn it off, and then a bad target gives a NaN loss for its row.
+     */
+    public CrossEntropyLoss checkTargets(boolean on) {
+        this.checkTargets = on;
+        return this;
+    }
+
     /** The scalar loss. */
     public Tensor apply(Tensor logits, Tensor targets) {
-        return F.crossEntropy("CrossEntropyLoss.apply", logits, targets, smoothing, mean);
+        return F.crossEntropy("CrossEntropyLoss.apply", logits, targets, smoothing, mean, checkTargets);
     }
 
     @Override

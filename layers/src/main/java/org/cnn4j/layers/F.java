@@ -33,11 +33,7 @@ public final class F {
                                 int[] dilation, int groups) {
         Checks.rank(op, "input", x, 4, "[N, C, H, W]");
         Checks.rank(op, "weight", weight, 4, "[K, C/groups, kh, kw]");
-        Tensor x5 = x.unsqueeze(2);
-        Tensor w5 = weight.unsqueeze(2);
-        Tensor y5 = conv(op, x5, w5, bias, new int[] {1, stride[0], stride[1]},
-                new int[] {0, 0, padding[0], padding[1], padding[2], padding[3]}, new int[] {1, dilation[0], dilation[1]}, groups);
-        return y5.squeeze(2);
+        return conv(op, x, weight, bias, stride, padding, dilation, groups);
     }
 
     /**
@@ -52,7 +48,10 @@ public final class F {
         return conv(op, x, weight, bias, stride, padding, dilation, groups);
     }
 
+    /** Convolution over the {@code n = rank - 2} spatial dimensions of {@code x} (2 or 3); the backend sees 3. */
     private static Tensor conv(String op, Tensor x, Tensor w, Tensor bias, int[] s, int[] p, int[] d, int groups) {
+        int n = x.rank() - 2;
+        Checks.convArgs(op, w.shape().toArray(), s, p, d, n);
         int c = x.dim(1);
         int k = w.dim(0);
         Checks.positive(op, "groups", groups);
@@ -67,25 +66,35 @@ public final class F {
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != k)) {
             throw new IllegalArgumentException(op + ": bias must have shape [" + k + "], but got " + bias.shape());
         }
-        int[] out = new int[3];
-        for (int i = 0; i < 3; i++) {
-            Checks.positive(op, "stride", s[i]);
-            Checks.positive(op, "dilation", d[i]);
-            if (p[2 * i] < 0 || p[2 * i + 1] < 0) {
-                throw new IllegalArgumentException(op + ": padding must be >= 0, but got " + Arrays.toString(p));
-            }
+        int[] in3 = {1, 1, 1};
+        int[] k3 = {1, 1, 1};
+        int[] s3 = {1, 1, 1};
+        int[] p3 = {0, 0, 0};
+        int[] d3 = {1, 1, 1};
+        int[] out3 = {1, 1, 1};
+        int[] outDims = new int[n + 2];
+        outDims[0] = x.dim(0);
+        outDims[1] = k;
+        for (int i = 0; i < n; i++) {
             int in = x.dim(2 + i) + p[2 * i] + p[2 * i + 1];
             int span = d[i] * (w.dim(2 + i) - 1) + 1;
             if (span > in) {
-                throw new IllegalArgumentException(op + ": kernel (with dilation) must fit the padded input, but got kernel "
+                throw new IllegalArgumentException(op + ": kernel (with dilation) must fit the padded input, but got weight "
                         + w.shape() + " dilation " + Arrays.toString(d) + " over input " + x.shape() + " padded by "
                         + Arrays.toString(p));
             }
-            out[i] = (in - span) / s[i] + 1;
+            int j = 3 - n + i;
+            in3[j] = x.dim(2 + i);
+            k3[j] = w.dim(2 + i);
+            s3[j] = s[i];
+            p3[j] = p[2 * i];
+            d3[j] = d[i];
+            out3[j] = (in - span) / s[i] + 1;
+            outDims[2 + i] = out3[j];
         }
-        ConvGeometry g = new ConvGeometry(x.dim(0), c, x.dim(2), x.dim(3), x.dim(4), k, w.dim(2), w.dim(3), w.dim(4),
-                s[0], s[1], s[2], p[0], p[2], p[4], d[0], d[1], d[2], groups, out[0], out[1], out[2]);
-        return new ConvFunction(g, new int[] {x.dim(0), k, out[0], out[1], out[2]}).apply(x, w, bias);
+        ConvGeometry g = new ConvGeometry(x.dim(0), c, in3[0], in3[1], in3[2], k, k3[0], k3[1], k3[2],
+                s3[0], s3[1], s3[2], p3[0], p3[1], p3[2], d3[0], d3[1], d3[2], groups, out3[0], out3[1], out3[2]);
+        return new ConvFunction(g, outDims).apply(x, w, bias);
     }
 
     /**
@@ -148,14 +157,9 @@ public final class F {
 
     private static Tensor pool2d(String op, PoolFunction.Kind kind, Tensor x, int[] k, int[] s, int[] p, boolean ceil) {
         Checks.rank(op, "input", x, 4, "[N, C, H, W]");
+        Checks.poolArgs(op, k, s, p);
         int[] out = new int[2];
         for (int i = 0; i < 2; i++) {
-            Checks.positive(op, "kernel size", k[i]);
-            Checks.positive(op, "stride", s[i]);
-            if (p[i] < 0 || 2 * p[i] > k[i]) {
-                throw new IllegalArgumentException(op + ": padding must be in [0, kernel / 2], but got padding "
-                        + Arrays.toString(p) + " for kernel " + Arrays.toString(k));
-            }
             int in = x.dim(2 + i);
             int span = in + 2 * p[i] - k[i];
             if (span < 0) {
@@ -307,6 +311,16 @@ public final class F {
      * the mean over the batch when {@code mean}, else the sum.
      */
     public static Tensor crossEntropy(String op, Tensor logits, Tensor targets, float smoothing, boolean mean) {
+        return crossEntropy(op, logits, targets, smoothing, mean, true);
+    }
+
+    /**
+     * As {@link #crossEntropy(String, Tensor, Tensor, float, boolean)}; with {@code checkTargets} the target range
+     * is verified first, which reads their minimum and maximum back (8 bytes, one host transfer). Without
+     * it nothing is read and a row whose target is outside {@code [0, K)} gives a NaN loss.
+     */
+    public static Tensor crossEntropy(String op, Tensor logits, Tensor targets, float smoothing, boolean mean,
+                                      boolean checkTargets) {
         if (logits.rank() != 2) {
             throw new IllegalArgumentException(op + ": logits must have shape [N, classes], but got " + logits.shape());
         }
@@ -316,6 +330,16 @@ public final class F {
         }
         if (!(smoothing >= 0 && smoothing <= 1)) {
             throw new IllegalArgumentException(op + ": label smoothing must be in [0, 1], but got " + smoothing);
+        }
+        if (checkTargets) {
+            float[] range;
+            try (NoGrad off = NoGrad.enter(); org.cnn4j.runtime.Scope scope = org.cnn4j.runtime.Scope.open()) {
+                range = Tensor.cat(0, targets.min().reshape(1), targets.max().reshape(1)).toArray();
+            }
+            if (!(range[0] >= 0 && range[1] < logits.dim(1))) {
+                throw new IllegalArgumentException(op + ": targets must be class indices in [0, " + logits.dim(1)
+                        + "), but got values in [" + range[0] + ", " + range[1] + "] (logits " + logits.shape() + ")");
+            }
         }
         return new CrossEntropyFunction(logits.dim(0), logits.dim(1), smoothing, mean).apply(logits, targets);
     }

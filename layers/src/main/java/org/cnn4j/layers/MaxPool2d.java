@@ -25,6 +25,7 @@ public class MaxPool2d extends Module {
         this.kernel = Checks.pair("MaxPool2d", "kernel", kernel);
         this.stride = Checks.pair("MaxPool2d", "stride", stride);
         this.padding = Checks.pair("MaxPool2d", "padding", padding);
+        Checks.poolArgs("MaxPool2d", this.kernel, this.stride, this.padding);
         this.ceilMode = ceilMode;
     }
 
