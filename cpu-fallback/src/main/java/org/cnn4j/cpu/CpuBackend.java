@@ -18,7 +18,8 @@ import org.cnn4j.runtime.spi.UnaryOp;
  *
  * <p>Each op family is one small class: {@link CpuMemory}, {@link CpuElementwise}, {@link CpuReduction},
  * {@link CpuLayout}, {@link CpuGemm}, {@link CpuRandom}, {@link CpuActivation}, {@link CpuConv},
- * {@link CpuPool}, {@link CpuNorm}, {@link CpuDropout}, {@link CpuLoss}; this class only delegates.
+ * {@link CpuPool}, {@link CpuNorm}, {@link CpuDropout}, {@link CpuLoss}, {@link CpuOptimizer}; this class only
+ * delegates.
  */
 public final class CpuBackend implements Backend {
     private final DeviceInfo info;
@@ -34,6 +35,7 @@ public final class CpuBackend implements Backend {
     private final CpuNorm norm = new CpuNorm();
     private final CpuDropout dropout = new CpuDropout();
     private final CpuLoss loss = new CpuLoss();
+    private final CpuOptimizer optimizer = new CpuOptimizer();
 
     /** @param info the device this backend reports, from {@link CpuBackendProvider#devices()} */
     public CpuBackend(DeviceInfo info) {
@@ -266,6 +268,36 @@ public final class CpuBackend implements Backend {
                                      DeviceMemory dx, long dxOff) {
         loss.crossEntropyBackward(rows, classes, smoothing, logits, logitsOff, targets, targetsOff, scale, scaleOff,
                 dx, dxOff);
+    }
+
+    @Override
+    public void sgdStep(long n, float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                        boolean firstStep, DeviceMemory p, long pOff, DeviceMemory g, long gOff, DeviceMemory buf, long bufOff) {
+        optimizer.sgdStep(n, lr, momentum, dampening, weightDecay, nesterov, firstStep, p, pOff, g, gOff, buf, bufOff);
+    }
+
+    @Override
+    public void adagradStep(long n, float clr, float weightDecay, float eps, DeviceMemory p, long pOff,
+                            DeviceMemory g, long gOff, DeviceMemory sum, long sumOff) {
+        optimizer.adagradStep(n, clr, weightDecay, eps, p, pOff, g, gOff, sum, sumOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void rmspropStep(long n, float lr, float alpha, float eps, float weightDecay, float momentum, boolean centered,
+                            DeviceMemory p, long pOff, DeviceMemory g, long gOff, DeviceMemory sq, long sqOff,
+                            DeviceMemory avg, long avgOff, DeviceMemory buf, long bufOff) {
+        optimizer.rmspropStep(n, lr, alpha, eps, weightDecay, momentum, centered, p, pOff, g, gOff, sq, sqOff,
+                avg, avgOff, buf, bufOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void adamStep(long n, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                         boolean amsgrad, float bc1, float bc2, DeviceMemory p, long pOff, DeviceMemory g, long gOff,
+                         DeviceMemory m, long mOff, DeviceMemory v, long vOff, DeviceMemory vmax, long vmaxOff) {
+        optimizer.adamStep(n, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, bc1, bc2, p, pOff, g, gOff,
+                m, mOff, v, vOff, vmax, vmaxOff);
     }
 
     @Override

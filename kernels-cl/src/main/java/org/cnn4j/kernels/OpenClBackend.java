@@ -18,7 +18,7 @@ import org.cnn4j.runtime.spi.UnaryOp;
  * The OpenCL implementation of the backend SPI on one device: memory through {@link ClContext}, every
  * op family through its launcher ({@link ClElementwise}, {@link ClReduction}, {@link ClLayout},
  * {@link ClGemm}, {@link ClRandom}, {@link ClActivation}, {@link ClConv}, {@link ClPool}, {@link ClNorm},
- * {@link ClDropout}, {@link ClLoss}). Ops are enqueued on one in-order queue; only {@link #read} and
+ * {@link ClDropout}, {@link ClLoss}, {@link ClOptimizer}). Ops are enqueued on one in-order queue; only {@link #read} and
  * {@link #synchronize()} wait.
  *
  * <p>Memory arguments must be {@link ClBuffer}s allocated by this backend, and every element an op
@@ -38,6 +38,7 @@ public final class OpenClBackend implements Backend {
     private final ClNorm norm;
     private final ClDropout dropout;
     private final ClLoss loss;
+    private final ClOptimizer optimizer;
 
     /** @param context an opened device; the backend owns it from now on and closes it in {@link #close()} */
     public OpenClBackend(ClContext context) {
@@ -53,6 +54,7 @@ public final class OpenClBackend implements Backend {
         this.norm = new ClNorm(context);
         this.dropout = new ClDropout(context);
         this.loss = new ClLoss(context);
+        this.optimizer = new ClOptimizer(context);
     }
 
     /** The OpenCL context this backend computes in. */
@@ -523,6 +525,75 @@ public final class OpenClBackend implements Backend {
         Ranges.flat(m, "scale", sb, scaleOff, 1);
         Ranges.flat(m, "dx", dxb, dxOff, (long) rows * classes);
         loss.crossEntropyBackward(rows, classes, smoothing, xb, logitsOff, tb, targetsOff, sb, scaleOff, dxb, dxOff);
+    }
+
+    // ---- optimizers
+
+    @Override
+    public void sgdStep(long n, float lr, float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep,
+                        DeviceMemory p, long pOff, DeviceMemory g, long gOff, DeviceMemory buf, long bufOff) {
+        String m = "sgdStep";
+        ClBuffer pb = cl(p, m, "p");
+        ClBuffer gb = cl(g, m, "g");
+        ClBuffer bb = momentum != 0f ? state(buf, m, "buf", "momentum != 0 (momentum=" + momentum + ")", bufOff, n) : null;
+        Ranges.flat(m, "p", pb, pOff, n);
+        Ranges.flat(m, "g", gb, gOff, n);
+        optimizer.sgdStep(n, lr, momentum, dampening, weightDecay, nesterov, firstStep, pb, pOff, gb, gOff, bb, bufOff);
+    }
+
+    @Override
+    public void adagradStep(long n, float clr, float weightDecay, float eps, DeviceMemory p, long pOff,
+                            DeviceMemory g, long gOff, DeviceMemory sum, long sumOff) {
+        String m = "adagradStep";
+        ClBuffer pb = cl(p, m, "p");
+        ClBuffer gb = cl(g, m, "g");
+        ClBuffer sb = state(sum, m, "sum", null, sumOff, n);
+        Ranges.flat(m, "p", pb, pOff, n);
+        Ranges.flat(m, "g", gb, gOff, n);
+        optimizer.adagradStep(n, clr, weightDecay, eps, pb, pOff, gb, gOff, sb, sumOff);
+    }
+
+    @Override
+    public void rmspropStep(long n, float lr, float alpha, float eps, float weightDecay, float momentum, boolean centered,
+                            DeviceMemory p, long pOff, DeviceMemory g, long gOff, DeviceMemory sq, long sqOff,
+                            DeviceMemory avg, long avgOff, DeviceMemory buf, long bufOff) {
+        String m = "rmspropStep";
+        ClBuffer pb = cl(p, m, "p");
+        ClBuffer gb = cl(g, m, "g");
+        ClBuffer sb = state(sq, m, "sq", null, sqOff, n);
+        ClBuffer ab = centered ? state(avg, m, "avg", "centered", avgOff, n) : null;
+        ClBuffer bb = momentum > 0f ? state(buf, m, "buf", "momentum > 0 (momentum=" + momentum + ")", bufOff, n) : null;
+        Ranges.flat(m, "p", pb, pOff, n);
+        Ranges.flat(m, "g", gb, gOff, n);
+        optimizer.rmspropStep(n, lr, alpha, eps, weightDecay, momentum, centered, pb, pOff, gb, gOff, sb, sqOff,
+                ab, avgOff, bb, bufOff);
+    }
+
+    @Override
+    public void adamStep(long n, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                         boolean amsgrad, float bc1, float bc2, DeviceMemory p, long pOff, DeviceMemory g, long gOff,
+                         DeviceMemory mm, long mOff, DeviceMemory v, long vOff, DeviceMemory vmax, long vmaxOff) {
+        String m = "adamStep";
+        ClBuffer pb = cl(p, m, "p");
+        ClBuffer gb = cl(g, m, "g");
+        ClBuffer mb = state(mm, m, "m", null, mOff, n);
+        ClBuffer vb = state(v, m, "v", null, vOff, n);
+        ClBuffer xb = amsgrad ? state(vmax, m, "vmax", "amsgrad", vmaxOff, n) : null;
+        Ranges.flat(m, "p", pb, pOff, n);
+        Ranges.flat(m, "g", gb, gOff, n);
+        optimizer.adamStep(n, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, bc1, bc2, pb, pOff, gb, gOff,
+                mb, mOff, vb, vOff, xb, vmaxOff);
+    }
+
+    /** A state buffer the configuration uses: non-null, of this backend, and covering {@code [off, off + n)}. */
+    private ClBuffer state(DeviceMemory memory, String method, String name, String when, long off, long n) {
+        if (memory == null) {
+            throw new IllegalArgumentException("OpenClBackend." + method + ": " + name + " must be non-null"
+                    + (when == null ? "" : " when " + when) + ", but got null (n=" + n + ")");
+        }
+        ClBuffer b = cl(memory, method, name);
+        Ranges.flat(method, name, b, off, n);
+        return b;
     }
 
     private ClBuffer cl(DeviceMemory memory, String method, String name) {

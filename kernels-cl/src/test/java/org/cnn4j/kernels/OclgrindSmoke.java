@@ -53,6 +53,7 @@ public final class OclgrindSmoke {
             random(b);
             activations(b);
             dropout(b);
+            optimizers(b);
             loss(b);
             pooling(b);
             batchNorm(b);
@@ -268,6 +269,100 @@ public final class OclgrindSmoke {
         }
         release(b, xd);
         release(b, yd);
+    }
+
+    private static void optimizers(OpenClBackend b) {
+        // every compiled variant, two steps each (SGD's first step, then momentum), at offsets, unused buffers null
+        int n = 7;
+        float[] g = DeviceArrays.random(40, n, -1f, 1f);
+        float[] p0 = DeviceArrays.random(41, n, -1f, 1f);
+        DeviceMemory gd = upload(b, g, 2);
+        for (int variant = 0; variant < 4; variant++) {
+            boolean x = (variant & 1) != 0;
+            boolean y = (variant & 2) != 0;
+            // SGD: x = momentum, y = nesterov (only with momentum)
+            float momentum = x ? 0.9f : 0f;
+            boolean nesterov = x && y;
+            double[][] ref = {widen(p0), new double[n], new double[n], new double[n]};
+            DeviceMemory[] st = {upload(b, p0, 1), upload(b, new float[n], 3), upload(b, new float[n], 1), upload(b, new float[n], 2)};
+            for (int step = 1; step <= 2; step++) {
+                b.sgdStep(n, 0.1f, momentum, 0.1f, 0.01f, nesterov, step == 1, st[0], 1, gd, 2, x ? st[1] : null, 3);
+                NaiveOptimizer.sgd(0.1f, momentum, 0.1f, 0.01f, nesterov, step == 1, ref[0], g, ref[1]);
+            }
+            checkState(b, "sgd momentum=" + momentum + " nesterov=" + nesterov, ref, st, new long[] {1, 3}, x ? 2 : 1, n);
+            // RMSProp: x = centered, y = momentum
+            ref = new double[][] {widen(p0), new double[n], new double[n], new double[n]};
+            st = new DeviceMemory[] {upload(b, p0, 1), upload(b, new float[n], 3), upload(b, new float[n], 1), upload(b, new float[n], 2)};
+            float rmsMomentum = y ? 0.9f : 0f;
+            for (int step = 1; step <= 2; step++) {
+                b.rmspropStep(n, 0.01f, 0.99f, 1e-8f, 0.01f, rmsMomentum, x, st[0], 1, gd, 2, st[1], 3, x ? st[2] : null, 1,
+                        y ? st[3] : null, 2);
+                NaiveOptimizer.rmsprop(0.01f, 0.99f, 1e-8f, 0.01f, rmsMomentum, x, ref[0], g, ref[1], ref[2], ref[3]);
+            }
+            checkState(b, "rmsprop centered=" + x + " momentum=" + rmsMomentum, ref, st, new long[] {1, 3, 1, 2}, 2, n);
+            if (x) {
+                checkOne(b, "rmsprop centered=true momentum=" + rmsMomentum + " avg", ref[2], st[2], 1, n);
+            }
+            if (y) {
+                checkOne(b, "rmsprop centered=" + x + " momentum=" + rmsMomentum + " buf", ref[3], st[3], 2, n);
+            }
+            // Adam: x = decoupled (AdamW), y = amsgrad
+            ref = new double[][] {widen(p0), new double[n], new double[n], new double[n]};
+            st = new DeviceMemory[] {upload(b, p0, 1), upload(b, new float[n], 3), upload(b, new float[n], 1), upload(b, new float[n], 2)};
+            for (int step = 1; step <= 2; step++) {
+                float bc1 = (float) (1 - Math.pow(0.9, step));
+                float bc2 = (float) (1 - Math.pow(0.999, step));
+                b.adamStep(n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, x, y, bc1, bc2, st[0], 1, gd, 2, st[1], 3, st[2], 1,
+                        y ? st[3] : null, 2);
+                NaiveOptimizer.adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, x, y, bc1, bc2, ref[0], g, ref[1], ref[2], ref[3]);
+            }
+            checkState(b, (x ? "adamw" : "adam") + " amsgrad=" + y, ref, st, new long[] {1, 3, 1, 2}, y ? 4 : 3, n);
+        }
+        double[][] ref = {widen(p0), new double[n]};
+        DeviceMemory[] st = {upload(b, p0, 1), upload(b, new float[n], 3)};
+        for (int step = 1; step <= 2; step++) {
+            b.adagradStep(n, 0.1f, 0.01f, 1e-10f, st[0], 1, gd, 2, st[1], 3);
+            NaiveOptimizer.adagrad(0.1f, 0.01f, 1e-10f, ref[0], g, ref[1]);
+        }
+        checkState(b, "adagrad", ref, st, new long[] {1, 3}, 2, n);
+        release(b, gd);
+    }
+
+    /** Compares the first {@code count} buffers with their references; every buffer is then kept (see release). */
+    private static void checkState(OpenClBackend b, String what, double[][] ref, DeviceMemory[] st, long[] off, int count, int n) {
+        for (int k = 0; k < count; k++) {
+            checkOne(b, what + (k == 0 ? " p" : " state " + k), ref[k], st[k], off[k], n);
+        }
+        for (DeviceMemory d : st) {
+            release(b, d);
+        }
+    }
+
+    private static void checkOne(OpenClBackend b, String what, double[] ref, DeviceMemory m, long off, int n) {
+        float[] e = new float[n];
+        for (int i = 0; i < n; i++) {
+            e[i] = (float) ref[i];
+        }
+        check(what, e, DeviceArrays.download(b, m, off, n), 1e-6, 1e-5);
+    }
+
+    /**
+     * Device memory of {@code off + x.length} elements holding {@code x} at {@code off}, zeros before it, written
+     * whole from element 0: Oclgrind 21.10's uninitialised-value plugin does not mark a clEnqueueWriteBuffer at a
+     * nonzero offset as initialised, so a kernel reading what it wrote is misreported.
+     */
+    private static DeviceMemory upload(OpenClBackend b, float[] x, int off) {
+        float[] padded = new float[off + x.length];
+        System.arraycopy(x, 0, padded, off, x.length);
+        return DeviceArrays.upload(b, padded);
+    }
+
+    private static double[] widen(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
     }
 
     private static void loss(OpenClBackend b) {

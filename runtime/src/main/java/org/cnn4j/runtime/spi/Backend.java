@@ -9,7 +9,7 @@ package org.cnn4j.runtime.spi;
  * may still check what it alone knows (device limits) and throw {@link BackendException}.
  */
 public interface Backend extends MemoryOps, ElementwiseOps, ReductionOps, LayoutOps, GemmOps, RandomOps,
-        ActivationOps, ConvOps, PoolOps, NormOps, DropoutOps, LossOps, AutoCloseable {
+        ActivationOps, ConvOps, PoolOps, NormOps, DropoutOps, LossOps, OptimizerOps, AutoCloseable {
     /** The device this backend computes on. */
     DeviceInfo info();
 
