@@ -1,5 +1,6 @@
 package org.cnn4j.cpu;
 
+import org.cnn4j.runtime.testing.NaiveOptimizer;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.cnn4j.runtime.spi.Backend;

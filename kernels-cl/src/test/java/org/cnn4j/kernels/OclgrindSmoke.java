@@ -1,5 +1,6 @@
 package org.cnn4j.kernels;
 
+import org.cnn4j.runtime.testing.NaiveOptimizer;
 import java.util.Arrays;
 import java.util.List;
 import org.cnn4j.runtime.opencl.BinaryCache;

@@ -1,12 +1,12 @@
-package org.cnn4j.cpu;
+package org.cnn4j.runtime.testing;
 
 /**
- * Plain double-precision loops of the {@link org.cnn4j.runtime.spi.OptimizerOps} formulas, one step over every
+ * Plain double-precision loops (shared by the backend tests through the runtime test-jar) of the {@link org.cnn4j.runtime.spi.OptimizerOps} formulas, one step over every
  * element, written to be obviously right (the math in the comments is the SPI's). Parameters and state are
  * double arrays updated in place; the gradient is the float array the backend also receives, and the
  * hyper-parameters are the float values the backend receives, widened.
  */
-final class NaiveOptimizer {
+public final class NaiveOptimizer {
     private NaiveOptimizer() {
     }
 
@@ -14,7 +14,7 @@ final class NaiveOptimizer {
      * SGD: {@code d = g + wd p; buf = first ? d : momentum buf + (1 - dampening) d; d = nesterov ? d + momentum buf : buf;
      * p -= lr d} (the momentum lines only when {@code momentum != 0}).
      */
-    static void sgd(double lr, double momentum, double dampening, double wd, boolean nesterov, boolean first,
+    public static void sgd(double lr, double momentum, double dampening, double wd, boolean nesterov, boolean first,
                     double[] p, float[] g, double[] buf) {
         for (int i = 0; i < p.length; i++) {
             double d = g[i] + wd * p[i];
@@ -27,7 +27,7 @@ final class NaiveOptimizer {
     }
 
     /** AdaGrad: {@code d = g + wd p; sum += d^2; p -= clr d / (sqrt(sum) + eps)}. */
-    static void adagrad(double clr, double wd, double eps, double[] p, float[] g, double[] sum) {
+    public static void adagrad(double clr, double wd, double eps, double[] p, float[] g, double[] sum) {
         for (int i = 0; i < p.length; i++) {
             double d = g[i] + wd * p[i];
             sum[i] += d * d;
@@ -40,7 +40,7 @@ final class NaiveOptimizer {
      * den = sqrt(sq - avg^2) + eps}, else {@code den = sqrt(sq) + eps}; momentum &gt; 0: {@code buf = momentum buf + d / den,
      * p -= lr buf}, else {@code p -= lr d / den}.
      */
-    static void rmsprop(double lr, double alpha, double eps, double wd, double momentum, boolean centered,
+    public static void rmsprop(double lr, double alpha, double eps, double wd, double momentum, boolean centered,
                         double[] p, float[] g, double[] sq, double[] avg, double[] buf) {
         for (int i = 0; i < p.length; i++) {
             double d = g[i] + wd * p[i];
@@ -66,7 +66,7 @@ final class NaiveOptimizer {
      * {@code m = beta1 m + (1 - beta1) d; v = beta2 v + (1 - beta2) d^2}; amsgrad: {@code vmax = max(vmax, v), vhat = vmax},
      * else {@code vhat = v}; {@code p -= (lr / bc1) m / (sqrt(vhat) / sqrt(bc2) + eps)}.
      */
-    static void adam(double lr, double beta1, double beta2, double eps, double wd, boolean decoupled, boolean amsgrad,
+    public static void adam(double lr, double beta1, double beta2, double eps, double wd, boolean decoupled, boolean amsgrad,
                      double bc1, double bc2, double[] p, float[] g, double[] m, double[] v, double[] vmax) {
         for (int i = 0; i < p.length; i++) {
             double d = g[i];
