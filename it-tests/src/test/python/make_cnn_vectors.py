@@ -13,13 +13,12 @@ gradients), rounded once to float32. Never regenerate this file from cnn4j outpu
 
 The format is the one of make_op_vectors.py (documented in the header the script writes, see HEADER).
 """
-import math
-import os
-import sys
 
 import numpy
 import torch
 import torch.nn.functional as F
+
+from vectorfile import Writer, fmt_tensor, fmt_value
 
 HEADER = """\
 # cnn4j CNN op reference vectors, computed by PyTorch {version} with make_cnn_vectors.py (do not edit by hand).
@@ -65,49 +64,6 @@ def uniform(shape, low, high):
 
 def levels(shape, n):
     return torch.randint(0, n, shape, generator=GEN).to(torch.float32)
-
-
-def fmt_value(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    text = str(numpy.float32(v))
-    assert float(numpy.float32(text)) == float(numpy.float32(v)), (v, text)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def fmt_tensor(role, t):
-    t = t.detach().to(torch.float32).contiguous()
-    shape = ",".join(str(d) for d in t.shape)
-    values = " ".join(fmt_value(v) for v in t.reshape(-1).tolist())
-    return "tensor %s %s %s" % (role, shape, values)
-
-
-def fmt_key(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return ",".join(str(x) for x in v)
-    if isinstance(v, float):
-        return fmt_value(v)
-    return str(v)
-
-
-class Writer:
-    def __init__(self):
-        self.lines = []
-        self.ids = set()
-
-    def case(self, cid, op, tensors, **keys):
-        assert cid not in self.ids, cid
-        self.ids.add(cid)
-        kv = "".join(" %s=%s" % (k, fmt_key(v)) for k, v in keys.items())
-        self.lines.append("case %s %s%s" % (cid, op, kv))
-        for role, t in tensors.items():
-            if t is not None:
-                self.lines.append(fmt_tensor(role, t))
-        self.lines.append("end")
 
 
 def leaf(t):
@@ -293,8 +249,6 @@ def activation_cases(w):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    target = os.path.normpath(os.path.join(here, "..", "resources", "reference", "cnn.txt"))
     w = Writer()
     conv2d_cases(w)
     conv3d_cases(w)
@@ -303,11 +257,7 @@ def main():
     batch_norm_cases(w)
     loss_cases(w)
     activation_cases(w)
-    text = HEADER.format(version=torch.__version__) + "\n".join(w.lines) + "\n"
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "w", encoding="ascii") as f:
-        f.write(text)
-    print("wrote %d cases, %d bytes to %s" % (len(w.ids), len(text), target), file=sys.stderr)
+    w.write("cnn.txt", HEADER.format(version=torch.__version__))
 
 
 if __name__ == "__main__":

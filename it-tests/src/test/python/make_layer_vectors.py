@@ -17,15 +17,14 @@ cnn4j output.
 The format is the one of make_op_vectors.py and make_cnn_vectors.py (documented in the header the script
 writes, see HEADER).
 """
-import math
-import os
-import sys
 import warnings
 
 import numpy
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from vectorfile import Writer, fmt_tensor, fmt_value
 
 HEADER = """\
 # cnn4j layer reference vectors, computed by PyTorch {version} with make_layer_vectors.py (do not edit by hand).
@@ -70,49 +69,6 @@ def uniform(shape, low, high):
     """Uniform in [low, high), rounded to 3 decimals (short in the file; still distinct, non-dyadic values)."""
     x = torch.rand(shape, generator=GEN, dtype=torch.float64) * (high - low) + low
     return (torch.round(x * 1000) / 1000).clamp(low, high).to(torch.float32)
-
-
-def fmt_value(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    text = str(numpy.float32(v))
-    assert float(numpy.float32(text)) == float(numpy.float32(v)), (v, text)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def fmt_tensor(role, t):
-    t = t.detach().to(torch.float32).contiguous()
-    shape = ",".join(str(d) for d in t.shape) if t.dim() > 0 else "scalar"
-    values = " ".join(fmt_value(v) for v in t.reshape(-1).tolist())
-    return "tensor %s %s %s" % (role, shape, values)
-
-
-def fmt_key(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return ",".join(str(x) for x in v)
-    if isinstance(v, float):
-        return fmt_value(v)
-    return str(v)
-
-
-class Writer:
-    def __init__(self):
-        self.lines = []
-        self.ids = set()
-
-    def case(self, cid, layer, tensors, **keys):
-        assert cid not in self.ids, cid
-        self.ids.add(cid)
-        kv = "".join(" %s=%s" % (k, fmt_key(v)) for k, v in keys.items())
-        self.lines.append("case %s %s%s" % (cid, layer, kv))
-        for role, t in tensors.items():
-            if t is not None:
-                self.lines.append(fmt_tensor(role, t))
-        self.lines.append("end")
 
 
 def load_params(module, low=-1.0, high=1.0):
@@ -318,8 +274,6 @@ def sequential_cases(w):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    target = os.path.normpath(os.path.join(here, "..", "resources", "reference", "layers.txt"))
     w = Writer()
     conv2d_cases(w)
     conv3d_cases(w)
@@ -331,11 +285,7 @@ def main():
     loss_cases(w)
     activation_cases(w)
     sequential_cases(w)
-    text = HEADER.format(version=torch.__version__) + "\n".join(w.lines) + "\n"
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "w", encoding="ascii") as f:
-        f.write(text)
-    print("wrote %d cases, %d bytes to %s" % (len(w.ids), len(text), target), file=sys.stderr)
+    w.write("layers.txt", HEADER.format(version=torch.__version__))
 
 
 if __name__ == "__main__":

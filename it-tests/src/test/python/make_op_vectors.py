@@ -13,12 +13,11 @@ regenerate this file from cnn4j output.
 
 The format is documented in the header the script writes (see HEADER below).
 """
-import math
-import os
-import sys
 
-import numpy
 import torch
+
+import vectorfile
+from vectorfile import fmt_tensor, fmt_value
 
 HEADER = """\
 # cnn4j op reference vectors, computed by PyTorch {version} with make_op_vectors.py (do not edit by hand).
@@ -61,48 +60,13 @@ def levels(shape, n):
     return torch.randint(0, n, shape, generator=GEN).to(torch.float32)
 
 
-def fmt_value(v):
-    """The shortest decimal that parses back to the same float32 (numpy's float32 repr), without a trailing '.0'."""
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    text = str(numpy.float32(v))
-    assert float(numpy.float32(text)) == float(numpy.float32(v)), (v, text)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def fmt_tensor(role, t):
-    t = t.to(torch.float32).contiguous()
-    shape = "scalar" if t.dim() == 0 else ",".join(str(d) for d in t.shape)
-    values = " ".join(fmt_value(v) for v in t.reshape(-1).tolist())
-    return "tensor %s %s %s" % (role, shape, values)
-
-
-class Writer:
-    def __init__(self):
-        self.lines = []
-        self.ids = set()
+class Writer(vectorfile.Writer):
+    """Cases of one op: inputs a (and b), then the expected output."""
 
     def case(self, cid, op, inputs, out, **keys):
-        assert cid not in self.ids, cid
-        self.ids.add(cid)
-        kv = "".join(" %s=%s" % (k, fmt_key(v)) for k, v in keys.items())
-        self.lines.append("case %s %s%s" % (cid, op, kv))
-        for role, t in zip(("a", "b"), inputs):
-            self.lines.append(fmt_tensor(role, t))
-        self.lines.append(fmt_tensor("out", out))
-        self.lines.append("end")
-
-
-def fmt_key(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return ",".join(str(x) for x in v)
-    if isinstance(v, float):
-        return fmt_value(v)
-    return str(v)
+        tensors = dict(zip(("a", "b"), inputs))
+        tensors["out"] = out
+        super().case(cid, op, tensors, **keys)
 
 
 def f64(t):
@@ -261,8 +225,6 @@ def matmul_cases(w):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    target = os.path.normpath(os.path.join(here, "..", "resources", "reference", "ops.txt"))
     w = Writer()
     unary_cases(w)
     binary_cases(w)
@@ -270,11 +232,7 @@ def main():
     reduction_cases(w)
     layout_cases(w)
     matmul_cases(w)
-    text = HEADER.format(version=torch.__version__) + "\n".join(w.lines) + "\n"
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "w", encoding="ascii") as f:
-        f.write(text)
-    print("wrote %d cases, %d bytes to %s" % (len(w.ids), len(text), target), file=sys.stderr)
+    w.write("ops.txt", HEADER.format(version=torch.__version__))
 
 
 if __name__ == "__main__":

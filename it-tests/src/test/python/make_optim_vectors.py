@@ -21,11 +21,12 @@ The format is documented in the header the script writes (see HEADER below). Nev
 cnn4j output.
 """
 import math
-import os
 import sys
 
-import numpy
 import torch
+
+import vectorfile
+from vectorfile import fmt_tensor, fmt_value
 
 HEADER = """\
 # cnn4j optimizer reference vectors, computed by PyTorch {version} with make_optim_vectors.py (do not edit by hand).
@@ -69,24 +70,6 @@ SCALES = [1.0, 1.5, 0.4, 0.3, 1.2, 0.25, 0.3, 1.0, 0.2, 0.5, 0.2, 0.8]
 ATOL, RTOL = 1e-6, 1e-5
 
 
-def fmt_value(v):
-    """The shortest decimal that parses back to the same float32 (numpy's float32 repr), without a trailing '.0'."""
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    text = str(numpy.float32(v))
-    assert float(numpy.float32(text)) == float(numpy.float32(v)), (v, text)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def fmt_tensor(role, t):
-    t = t.detach().to(torch.float32).contiguous()
-    shape = "scalar" if t.dim() == 0 else ",".join(str(d) for d in t.shape)
-    values = " ".join(fmt_value(v) for v in t.reshape(-1).tolist())
-    return "tensor %s %s %s" % (role, shape, values)
-
-
 def fmt_key(v):
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -97,18 +80,14 @@ def fmt_key(v):
     return repr(v)
 
 
-class Writer:
-    def __init__(self):
-        self.lines = []
-        self.ids = set()
+class Writer(vectorfile.Writer):
+    """Keys here use Python reprs (floats as Python writes them, nested sequences) and '__' for '.' in names."""
 
     def case(self, case_id, kind, tensors, **keys):
-        assert case_id not in self.ids, case_id
-        self.ids.add(case_id)
-        head = "case %s %s" % (case_id, kind)
+        text = ""
         if keys:
-            head += " " + " ".join("%s=%s" % (k.replace("__", "."), fmt_key(v)) for k, v in keys.items())
-        self.lines.append(head)
+            text = " " + " ".join("%s=%s" % (k.replace("__", "."), fmt_key(v)) for k, v in keys.items())
+        self.head(case_id, kind, text)
         for role, t in tensors:
             self.lines.append(fmt_tensor(role, t))
         self.lines.append("end")
@@ -342,18 +321,12 @@ def schedule_cases(w):
 
 def main():
     torch.manual_seed(20240613)
-    here = os.path.dirname(os.path.abspath(__file__))
-    target = os.path.normpath(os.path.join(here, "..", "resources", "reference", "optim.txt"))
     w = Writer()
     trajectory_cases(w)
     clip_cases(w)
     schedule_cases(w)
-    text = HEADER.format(version=torch.__version__) + "\n".join(w.lines) + "\n"
-    assert len(text) < 150_000, len(text)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "w", encoding="ascii") as f:
-        f.write(text)
-    print("wrote %d cases, %d bytes to %s" % (len(w.ids), len(text), target), file=sys.stderr)
+    assert sum(len(line) + 1 for line in w.lines) < 150_000, "optim.txt must stay small"
+    w.write("optim.txt", HEADER.format(version=torch.__version__))
 
 
 if __name__ == "__main__":

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.cnn4j.runtime.Device;
-import org.cnn4j.runtime.DeviceUnavailableException;
 import org.cnn4j.runtime.testing.TestDevices;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,14 +18,10 @@ import org.junit.jupiter.api.Test;
 class DataLoaderTest {
     private Device device;
 
-    /** The layers module has no backend on its test classpath; skip (with the reason) when none is found. */
+    /** The CPU fallback is a test dependency of this module, so a missing device is a failure, not a skip. */
     @BeforeEach
     void openDevice() {
-        try {
-            device = TestDevices.cpu();
-        } catch (DeviceUnavailableException e) {
-            assumeTrue(false, "no CPU backend on the layers test classpath (cnn4j-cpu-fallback): " + e.getMessage());
-        }
+        device = TestDevices.cpu();
     }
 
     /** n images of shape [1, 2, 2] whose pixels all equal the example index; label = index % 5. */
