@@ -150,10 +150,11 @@ class OptimizerErrorTest {
             Device cpu = Device.cpu();
             rejects("an entry of an unknown parameter",
                     () -> opt.loadStateDict(Map.of("conv.weight.exp_avg", cpu.zeros(3, 4))), "Adam", "conv.weight.exp_avg");
-            rejects("a buffer of the wrong shape", () -> opt.loadStateDict(Map.of("w.exp_avg", cpu.zeros(4, 3))), "Adam",
-                    "w.exp_avg", "[4, 3]");
+            rejects("a buffer of the wrong shape", () -> opt.loadStateDict(Map.of("0.exp_avg", cpu.zeros(4, 3))), "Adam",
+                    "0.exp_avg", "[4, 3]");
             Tensor two = cpu.zeros(2);
-            rejects("a step with two elements", () -> opt.loadStateDict(Map.of("w.step", two)), "Adam", "w.step");
+            rejects("a step with two elements", () -> opt.loadStateDict(Map.of("0.step", two)), "Adam", "0.step");
+            rejects("a position past the end", () -> opt.loadStateDict(Map.of("9.exp_avg", cpu.zeros(3, 4))), "Adam", "9.exp_avg");
         }
     }
 }

@@ -206,42 +206,57 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
-     * The state for a checkpoint: {@code <param>.<buffer>} tensors (the optimizer's own, not copies) and
-     * {@code <param>.step} as a one-element tensor, made now and owned by the caller's scope. Step counts are
-     * stored as float32, exact up to 2^24 (16.7 million) steps.
+     * The state for a checkpoint: {@code <i>.<buffer>} tensors (the optimizer's own, not copies) and
+     * {@code <i>.step} as a one-element tensor, made now and owned by the caller's scope, where {@code i} is the
+     * parameter's position in the optimizer (groups in order, parameters in order within a group), as in
+     * PyTorch's {@code state_dict}. Positions, not names: a parameter's name is local to its module
+     * ({@code weight}), so two layers' parameters may share one. Step counts are stored as float32, exact up
+     * to 2^24 (16.7 million) steps.
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (ParamGroup g : groups) {
-            for (Parameter p : g.params()) {
-                ParamState s = state.get(p);
-                if (s == null) {
-                    continue;
-                }
-                out.put(p.name() + ".step", p.tensor().device().scalar(s.step));
-                s.buffers.forEach((b, t) -> out.put(p.name() + "." + b, t));
+        List<Parameter> all = allParams();
+        for (int i = 0; i < all.size(); i++) {
+            Parameter p = all.get(i);
+            ParamState s = state.get(p);
+            if (s == null) {
+                continue;
             }
+            String prefix = i + ".";
+            out.put(prefix + "step", p.tensor().device().scalar(s.step));
+            s.buffers.forEach((b, t) -> out.put(prefix + b, t));
         }
         return out;
     }
 
+    private List<Parameter> allParams() {
+        List<Parameter> all = new ArrayList<>();
+        groups.forEach(g -> all.addAll(g.params()));
+        return all;
+    }
+
     /**
-     * Restores a {@link #stateDict()}: every entry must name a parameter of this optimizer and have its
-     * shape; all entries are checked before any is applied.
+     * Restores a {@link #stateDict()}: every entry must be {@code <i>.<buffer>} for a parameter position
+     * {@code i} of this optimizer, with that parameter's shape; all entries are checked before any is applied.
      */
     public void loadStateDict(Map<String, Tensor> saved) {
-        Map<String, Parameter> byName = new LinkedHashMap<>();
-        groups.forEach(g -> g.params().forEach(p -> byName.put(p.name(), p)));
+        List<Parameter> all = allParams();
         List<Runnable> apply = new ArrayList<>();
         Map<Parameter, ParamState> fresh = new IdentityHashMap<>();
         for (Map.Entry<String, Tensor> e : saved.entrySet()) {
             String key = e.getKey();
-            int dot = key.lastIndexOf('.');
-            Parameter p = dot < 0 ? null : byName.get(key.substring(0, dot));
-            if (p == null) {
-                throw new IllegalArgumentException(name + ".loadStateDict: every entry must be '<parameter>.<buffer>' of "
-                        + "this optimizer, but got '" + key + "'");
+            int dot = key.indexOf('.');
+            int index = -1;
+            try {
+                index = dot < 0 ? -1 : Integer.parseInt(key.substring(0, dot));
+            } catch (NumberFormatException notAnIndex) {
+                index = -1;
             }
+            if (index < 0 || index >= all.size()) {
+                throw new IllegalArgumentException(name + ".loadStateDict: every entry must be '<i>.<buffer>' with i a "
+                        + "parameter position in [0, " + all.size() + "), but got '" + key + "'");
+            }
+            Parameter p = all.get(index);
             String field = key.substring(dot + 1);
             Tensor t = e.getValue();
             ParamState s = fresh.computeIfAbsent(p, k -> new ParamState());
@@ -257,8 +272,8 @@ public abstract class Optimizer implements AutoCloseable {
                             + ", but got '" + key + "'");
                 }
                 if (!t.shape().equals(p.shape())) {
-                    throw new IllegalArgumentException(name + ".loadStateDict: '" + key + "' must have shape " + p.shape()
-                            + ", but got " + t.shape());
+                    throw new IllegalArgumentException(name + ".loadStateDict: '" + key + "' (parameter " + p.name()
+                            + ") must have shape " + p.shape() + ", but got " + t.shape());
                 }
                 apply.add(() -> {
                     Tensor copy = Scope.disown(p.tensor().device().empty(Shape.of(p.shape().toArray())));
