@@ -95,6 +95,16 @@ public final class DataLoader implements AutoCloseable {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
+    /** Examples per epoch: {@code batchesPerEpoch() * B} with drop-last, else the data set size. */
+    public long examplesPerEpoch() {
+        return dropLast ? (long) batchesPerEpoch() * batchSize : dataset.size();
+    }
+
+    /** Examples per batch (the last batch of an epoch may be smaller unless drop-last is set). */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /** The example order of {@code epoch}: a seeded permutation when shuffling, else the identity. */
     int[] order(int epoch) {
         int n = dataset.size();

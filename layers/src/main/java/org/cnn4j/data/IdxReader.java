@@ -1,7 +1,6 @@
 package org.cnn4j.data;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -94,7 +93,7 @@ public final class IdxReader {
             throw new IllegalArgumentException("IdxReader.read: file must exist, but got a missing file " + file);
         }
         try {
-            boolean gzip = isGzip(file);
+            boolean gzip = DataFiles.isGzip(file);
             long available = gzip ? -1 : Files.size(file);
             try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
                  InputStream in = gzip ? new GZIPInputStream(raw) : raw) {
@@ -135,7 +134,7 @@ public final class IdxReader {
                     }
                     data = din.readNBytes((int) expected);
                 } else {
-                    data = readBounded(din, (int) expected);
+                    data = DataFiles.readBounded(din, (int) expected);
                 }
                 if (data.length < expected) {
                     throw truncated(file, expected, data.length, gzip);
@@ -152,27 +151,5 @@ public final class IdxReader {
     private static IllegalArgumentException truncated(Path file, long expected, long actual, boolean gzip) {
         return new IllegalArgumentException("IdxReader.read: payload must hold the " + expected
                 + " bytes the header declares, but got " + actual + (gzip ? " decompressed" : "") + " bytes (" + file + ")");
-    }
-
-    /** Reads up to {@code limit} bytes, growing the buffer only as data actually arrives. */
-    private static byte[] readBounded(InputStream in, int limit) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 1 << 16));
-        byte[] chunk = new byte[1 << 16];
-        int total = 0;
-        while (total < limit) {
-            int n = in.read(chunk, 0, Math.min(chunk.length, limit - total));
-            if (n < 0) {
-                break;
-            }
-            out.write(chunk, 0, n);
-            total += n;
-        }
-        return out.toByteArray();
-    }
-
-    private static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
-        }
     }
 }

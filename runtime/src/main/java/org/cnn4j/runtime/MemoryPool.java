@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
 public final class MemoryPool {
     /** Smallest block, in float32 elements. */
     public static final long MIN_BLOCK = 256;
+    /**
+     * Debug switch ({@code -Dcnn4j.poisonMemory=true} or {@code CNN4J_POISON_MEMORY=true}): every block handed
+     * out is first filled with NaN, so an op that reads memory it never wrote shows up as NaN instead of as
+     * results that depend on what the pool held before.
+     */
+    static final boolean POISON = Boolean.parseBoolean(System.getProperty("cnn4j.poisonMemory",
+            System.getenv().getOrDefault("CNN4J_POISON_MEMORY", "false")));
 
     private static final Logger LOG = LoggerFactory.getLogger(MemoryPool.class);
 
@@ -69,6 +76,9 @@ public final class MemoryPool {
         }
         elementsInUse += size;
         peakElementsInUse = Math.max(peakElementsInUse, elementsInUse);
+        if (POISON) {
+            ops.fill(block, 0, size, Float.NaN);
+        }
         return block;
     }
 
