@@ -16,7 +16,7 @@ import org.cnn4j.runtime.Tensor;
  * {@link Module#stateDict()}, and {@code "optimizer"}, an optimizer's state) plus string metadata, stored
  * as a <a href="https://github.com/huggingface/safetensors">safetensors</a> file that PyTorch can open
  * ({@code safetensors.torch.load_file}). Each tensor is stored under the key {@code section/name}, e.g.
- * {@code model/0.weight} or {@code optimizer/0.weight.exp_avg}; the SHA-256 of the data region is stored
+ * {@code model/0.weight} or {@code optimizer/0.exp_avg} (the first parameter's Adam moment); the SHA-256 of the data region is stored
  * in the metadata as {@code cnn4j.sha256} and checked on load.
  *
  * <p>{@link #save(Path)} is atomic: it writes a temporary file in the same directory, forces it to disk
