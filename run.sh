@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the main job: installs an OpenCL driver (PoCL) when apt-get is available, builds
-# cnn4j, and runs the command-line program (arguments are passed on; default: the device demo).
+# cnn4j, and runs the command-line program (arguments are passed on; default: train the reference CNN on
+# Fashion-MNIST when it is installed, else on the embedded shapes data set).
 set -euo pipefail
 cd "$(dirname "$0")"
 
