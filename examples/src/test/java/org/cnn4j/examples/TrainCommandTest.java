@@ -93,6 +93,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void everyPresetBuildsForGrayAndColourImagesAndTakesAStep() {
+        Device cpu = Device.cpu();
+        for (Presets.Preset p : Presets.ALL.values()) {
+            for (int[] chw : new int[][] {{1, 28, 28}, {3, 32, 32}}) {
+                try (org.cnn4j.runtime.Scope s = org.cnn4j.runtime.Scope.open();
+                     Sequential model = p.build(chw[0], chw[1], chw[2], 10, cpu, new Generator(1))) {
+                    org.cnn4j.runtime.Tensor x = cpu.normal(new Generator(2), 0f, 1f, 4, chw[0], chw[1], chw[2]);
+                    org.cnn4j.runtime.Tensor logits = model.forward(x);
+                    assertArrayEquals(new int[] {4, 10}, logits.shape().toArray(), p.name());
+                    new CrossEntropyLoss().apply(logits, cpu.fromArray(new float[] {0, 1, 2, 3}, 4)).backward();
+                    model.parameters().forEach(q -> assertTrue(q.grad() != null, p.name() + ": " + q.name() + " gets a gradient"));
+                }
+            }
+        }
+    }
+
+    @Test
     void badOptionsAreRefusedByName(@TempDir Path dir) {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(args(dir, "--model", "vgg"), quiet))
