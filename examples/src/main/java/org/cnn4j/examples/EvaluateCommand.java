@@ -10,6 +10,7 @@ import org.cnn4j.checkpoint.Checkpoint;
 import org.cnn4j.data.DataLoader;
 import org.cnn4j.data.Dataset;
 import org.cnn4j.layers.CrossEntropyLoss;
+import org.cnn4j.layers.Module;
 import org.cnn4j.layers.Sequential;
 import org.cnn4j.runtime.Device;
 import org.cnn4j.runtime.Generator;
@@ -22,8 +23,9 @@ import org.cnn4j.train.Trainer;
  * weights and reports loss and accuracy on the test split; the last line is a JSON object.
  */
 final class EvaluateCommand {
-    static final String USAGE = "evaluate --model-file FILE [--dataset NAME] [--data DIR] [--device SPEC] [--test-limit N]";
-    private static final Set<String> WITH_VALUE = Set.of("model-file", "dataset", "data", "device", "test-limit", "seed");
+    static final String USAGE = "evaluate --model-file FILE [--dataset NAME] [--data DIR] [--device SPEC] [--test-limit N] "
+            + "[--tta none|flip]";
+    private static final Set<String> WITH_VALUE = Set.of("model-file", "dataset", "data", "device", "test-limit", "seed", "tta");
 
     private EvaluateCommand() {
     }
@@ -65,14 +67,19 @@ final class EvaluateCommand {
         try (Sequential model = preset.build(c, h, w, classes, device, new Generator(0));
              DataLoader loader = DataLoader.builder(test, device).batchSize(256).shuffle(false).normalize(mean, std).build()) {
             ck.loadInto(model);
+            String tta = o.string("tta", "none");
+            if (!tta.equals("none") && !tta.equals("flip")) {
+                throw new IllegalArgumentException("evaluate: --tta must be none or flip, but got '" + tta + "'");
+            }
+            Module evaluated = tta.equals("flip") ? new FlipAveraged(model) : model;
             CrossEntropyLoss ce = new CrossEntropyLoss().checkTargets(false);
-            Evaluation e = Trainer.evaluate(model, ce::apply, loader);
-            int[] predictions = Trainer.predict(model, loader);
-            out.printf(Locale.ROOT, "%s on %s (%d test images, %s): loss %.4f, accuracy %.2f%%%n", preset.name(), split.name(),
-                    e.examples(), device.spec(), e.loss(), 100 * e.accuracy());
-            String json = String.format(Locale.ROOT, "{\"dataset\":\"%s\",\"model\":\"%s\",\"device\":\"%s\",\"examples\":%d,"
-                    + "\"test_loss\":%.4f,\"test_accuracy\":%.4f}", split.name(), preset.name(), device.spec(), e.examples(),
-                    e.loss(), e.accuracy());
+            Evaluation e = Trainer.evaluate(evaluated, ce::apply, loader);
+            int[] predictions = Trainer.predict(evaluated, loader);
+            out.printf(Locale.ROOT, "%s on %s (%d test images, %s, test-time augmentation %s): loss %.4f, accuracy %.2f%%%n",
+                    preset.name(), split.name(), e.examples(), device.spec(), tta, e.loss(), 100 * e.accuracy());
+            String json = String.format(Locale.ROOT, "{\"dataset\":\"%s\",\"model\":\"%s\",\"device\":\"%s\",\"tta\":\"%s\","
+                    + "\"examples\":%d,\"test_loss\":%.4f,\"test_accuracy\":%.4f}", split.name(), preset.name(), device.spec(),
+                    tta, e.examples(), e.loss(), e.accuracy());
             out.println(json);
             return new Result(e, predictions, json);
         }
