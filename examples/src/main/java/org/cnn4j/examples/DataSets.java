@@ -73,7 +73,8 @@ final class DataSets {
                 Dataset test = ShapesDataset.generate(2000, seed + 1_000_003L);
                 log.println("data: shapes, embedded and generated (" + train.size() + " train, " + test.size()
                         + " test images of " + ShapesDataset.CLASS_NAMES.size() + " classes)");
-                return new Split(name, train, test, mean(train), std(train));
+                float mean = mean(train);
+                return new Split(name, train, test, mean, std(train, mean));
             }
             default -> throw new IllegalArgumentException("train: --dataset must be one of auto, fashion-mnist, mnist, cifar10, "
                     + "shapes, but got '" + name + "'");
@@ -108,8 +109,7 @@ final class DataSets {
         return (float) (s / d.images().length);
     }
 
-    private static float std(Dataset d) {
-        double m = mean(d);
+    private static float std(Dataset d, double m) {
         double s = 0;
         for (float v : d.images()) {
             s += (v - m) * (v - m);

@@ -119,10 +119,9 @@ final class TrainCommand {
                     + "label smoothing %s%n", device.spec(), epochs, batch, optimizer, o.string("schedule", r.schedule()),
                     cropPadding, flip, smoothing);
             List<EpochMetrics> history = trainer.fit(trainLoader, testLoader, epochs);
-            Checkpoint.builder().model(model).metadata("preset", meta.get("preset")).metadata("dataset", meta.get("dataset"))
-                    .metadata("input_shape", meta.get("input_shape")).metadata("classes", meta.get("classes"))
-                    .metadata("normalize_mean", meta.get("normalize_mean")).metadata("normalize_std", meta.get("normalize_std"))
-                    .build().save(outDir.resolve("model.safetensors"));
+            Checkpoint.Builder finalModel = Checkpoint.builder().model(model);
+            meta.forEach(finalModel::metadata);
+            finalModel.build().save(outDir.resolve("model.safetensors"));
             int[] predictions = Trainer.predict(model, testLoader);
             String json = json(split.name(), modelName, device.spec(), history);
             out.println("wrote " + outDir.resolve("metrics.csv") + ", " + outDir.resolve("curves.png") + ", "

@@ -2,15 +2,7 @@ package org.cnn4j.examples;
 
 import java.util.Arrays;
 import java.util.Locale;
-import org.cnn4j.layers.Activations;
-import org.cnn4j.layers.BatchNorm2d;
-import org.cnn4j.layers.Conv2d;
 import org.cnn4j.layers.CrossEntropyLoss;
-import org.cnn4j.layers.Dropout;
-import org.cnn4j.layers.Flatten;
-import org.cnn4j.layers.Linear;
-import org.cnn4j.layers.MaxPool2d;
-import org.cnn4j.layers.Padding;
 import org.cnn4j.layers.Sequential;
 import org.cnn4j.runtime.Device;
 import org.cnn4j.runtime.Generator;
@@ -28,23 +20,10 @@ final class TrainingStepTiming {
     private TrainingStepTiming() {
     }
 
-    /** The reference CNN on {@code device}. */
-    static Sequential referenceCnn(Device device, Generator gen) {
-        int[] k3 = {3, 3};
-        int[] one = {1, 1};
-        return new Sequential(
-                new Conv2d(1, 32, k3, one, Padding.of(1), one, 1, true, device, gen),
-                new BatchNorm2d(32, 1e-5f, 0.1f, true, device), Activations.relu(), new MaxPool2d(2),
-                new Conv2d(32, 64, k3, one, Padding.of(1), one, 1, true, device, gen),
-                new BatchNorm2d(64, 1e-5f, 0.1f, true, device), Activations.relu(), new MaxPool2d(2),
-                new Flatten(), new Dropout(0.25f, gen), new Linear(3136, 128, true, device, gen), Activations.relu(),
-                new Dropout(0.5f, gen), new Linear(128, 10, true, device, gen));
-    }
-
     static void run(Device device, int batch, int steps) {
         Generator gen = new Generator(1);
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
-        try (Scope data = Scope.open(); Sequential model = referenceCnn(device, gen)) {
+        try (Scope data = Scope.open(); Sequential model = Presets.referenceCnn(1, 28, 28, 10, device, gen)) {
             Tensor x = device.normal(gen, 0f, 1f, batch, 1, 28, 28);
             float[] labels = new float[batch];
             for (int i = 0; i < batch; i++) {

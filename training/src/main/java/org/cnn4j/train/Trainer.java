@@ -395,11 +395,7 @@ public final class Trainer {
         }
         int epochs = Integer.parseInt(meta.get(META_EPOCHS));
         List<EpochMetrics> restored = new ArrayList<>();
-        for (String row : meta.get(META_HISTORY).split("\n")) {
-            if (!row.isBlank()) {
-                restored.add(EpochMetrics.fromCsvRow(row));
-            }
-        }
+        meta.get(META_HISTORY).lines().filter(row -> !row.isBlank()).map(EpochMetrics::fromCsvRow).forEach(restored::add);
         if (restored.size() != epochs) {
             throw new IllegalArgumentException(op + ": history must have " + epochs + " rows, but got " + restored.size()
                     + " (" + file + ")");
@@ -441,18 +437,6 @@ public final class Trainer {
     private static void restore(Module model, Map<String, float[]> saved) {
         Map<String, Tensor> own = model.stateDict();
         saved.forEach((k, v) -> own.get(k).copyFrom(v));
-    }
-
-    /** Reads a checkpoint's history without loading its tensors into a model. */
-    public static List<EpochMetrics> historyOf(Checkpoint ck) {
-        List<EpochMetrics> out = new ArrayList<>();
-        String rows = ck.metadata().getOrDefault(META_HISTORY, "");
-        for (String row : rows.split("\n")) {
-            if (!row.isBlank()) {
-                out.add(EpochMetrics.fromCsvRow(row));
-            }
-        }
-        return out;
     }
 
     @Override
