@@ -9,9 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link CpuGemm} against {@link NaiveGemm} on seeded inputs, every block edge and transposition. */
+/**
+ * {@link CpuGemm} against {@link NaiveGemm} on seeded inputs, every block edge and transposition, with each
+ * block kernel: {@link CpuGemmPlain} and {@link CpuGemmVector} (the build runs the tests with
+ * {@code --add-modules jdk.incubator.vector}, so both are always checked).
+ */
 class CpuGemmTest {
     private static final Backend BACKEND = TestData.backend();
+    private static final List<CpuGemm> KERNELS = List.of(new CpuGemm(new CpuGemmPlain()), new CpuGemm(CpuGemmKernels.vector()));
 
     /**
      * One call: sizes, transpositions, scalars, batch, padding of every leading dimension beyond the
@@ -49,6 +54,20 @@ class CpuGemmTest {
     @MethodSource("shapes")
     void matchesReference(Case c) {
         check(c, 1);
+    }
+
+    @Test
+    void defaultKernelIsTheVectorKernelWhenTheModuleIsPresent() {
+        org.junit.jupiter.api.Assertions.assertTrue(CpuGemmKernels.vectorAvailable(),
+                "the build runs tests with --add-modules jdk.incubator.vector");
+        org.junit.jupiter.api.Assertions.assertTrue(new CpuGemm().kernel().name().startsWith("vector"),
+                new CpuGemm().kernel().name());
+    }
+
+    @Test
+    void largeBlocksCrossEveryPackingBoundary() {
+        check(new Case(CpuGemmVector.MC + 7, CpuGemmVector.NC + 5, CpuGemmVector.KC + 3, false, false, 1f, 0f, 1, 1, 0, false), 10);
+        check(new Case(CpuGemmVector.MC + 7, CpuGemmVector.NC + 5, CpuGemmVector.KC + 3, true, true, 0.5f, 1f, 1, 0, 0, false), 11);
     }
 
     @Test
@@ -93,9 +112,13 @@ class CpuGemmTest {
         DeviceMemory da = TestData.upload(BACKEND, a);
         DeviceMemory db = TestData.upload(BACKEND, b);
         DeviceMemory dc = TestData.upload(BACKEND, cInit);
-        BACKEND.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, da, aOff, lda, strideA, db, bOff, ldb, strideB,
-                c.beta, dc, cOff, ldc, strideC, c.batch);
-        float[] actual = TestData.download(BACKEND, dc, cInit.length);
-        Tolerance.assertClose("gemm " + c, expected, actual, 1e-5 + 2e-6 * c.k, 1e-4);
+        for (CpuGemm gemm : KERNELS) {
+            BACKEND.write(cInit, 0, dc, 0, cInit.length);
+            gemm.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, da, aOff, lda, strideA, db, bOff, ldb, strideB,
+                    c.beta, dc, cOff, ldc, strideC, c.batch);
+            float[] actual = TestData.download(BACKEND, dc, cInit.length);
+            Tolerance.assertClose("gemm (" + gemm.kernel().name() + " kernel) " + c, expected, actual,
+                    1e-5 + 2e-6 * c.k, 1e-4);
+        }
     }
 }

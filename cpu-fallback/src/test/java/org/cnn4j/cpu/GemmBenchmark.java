@@ -5,7 +5,8 @@ import org.cnn4j.runtime.spi.DeviceMemory;
 
 /**
  * Prints the GFLOP/s of {@link CpuGemm} on square matrices ({@code 2 n^3} flops per call).
- * Not a test; run with {@code java -cp <test and main classes> org.cnn4j.cpu.GemmBenchmark [n ...]}.
+ * Not a test; run with {@code java --add-modules jdk.incubator.vector -cp <test and main classes>
+ * org.cnn4j.cpu.GemmBenchmark [n ...]} ({@code -Dcnn4j.cpu.vector=false} for the plain kernel).
  */
 public final class GemmBenchmark {
     private GemmBenchmark() {
@@ -16,7 +17,7 @@ public final class GemmBenchmark {
         int[] sizes = args.length == 0 ? new int[] {256, 512, 1024} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         CpuMemory memory = new CpuMemory();
         CpuGemm gemm = new CpuGemm();
-        System.out.println("threads=" + CpuParallel.threads());
+        System.out.println("threads=" + CpuParallel.threads() + " kernel=" + gemm.kernel().name());
         for (int n : sizes) {
             DeviceMemory a = random(memory, n * n, 1);
             DeviceMemory b = random(memory, n * n, 2);
