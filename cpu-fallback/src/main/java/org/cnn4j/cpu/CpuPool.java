@@ -66,10 +66,15 @@ final class CpuPool implements PoolOps {
         int outPlane = g.outDepth() * g.outHeight() * g.outWidth();
         int hw = g.inHeight() * g.inWidth();
         int w = g.inWidth();
+        boolean interior = windowsInside2d(g);
         forPlanes(g, (plane) -> {
             int xb = (int) (xOff + plane * inPlane);
             int yb = (int) (yOff + plane * outPlane);
             int ab = (int) (argmaxOff + plane * outPlane);
+            if (interior) {
+                maxPlane2d(g, xs, xb, ys, yb, as, ab);
+                return;
+            }
             forWindows(g, false, (o, rd, rh, rw) -> {
                 float best = Float.NEGATIVE_INFINITY;
                 int bestIndex = -1;
@@ -89,6 +94,45 @@ final class CpuPool implements PoolOps {
                 as[ab + o] = bestIndex;
             });
         });
+    }
+
+    /** Whether the pooling is 2-D and every window lies inside the input (no padding, no clipping). */
+    private static boolean windowsInside2d(PoolGeometry g) {
+        return g.inDepth() == 1 && g.kernelD() == 1 && g.outDepth() == 1 && g.padH() == 0 && g.padW() == 0
+                && (g.outHeight() - 1) * g.strideH() + g.kernelH() <= g.inHeight()
+                && (g.outWidth() - 1) * g.strideW() + g.kernelW() <= g.inWidth();
+    }
+
+    /**
+     * The max-pool forward of one plane when {@link #windowsInside2d} holds: the same result as the general
+     * path (first maximum in (h, w) order, the first NaN wins), without clipping each window.
+     */
+    private static void maxPlane2d(PoolGeometry g, float[] xs, int xb, float[] ys, int yb, float[] as, int ab) {
+        int w = g.inWidth();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int oW = g.outWidth();
+        int o = 0;
+        for (int oh = 0; oh < g.outHeight(); oh++) {
+            int top = oh * g.strideH() * w;
+            for (int ow = 0; ow < oW; ow++, o++) {
+                int first = top + ow * g.strideW();
+                float best = xs[xb + first];
+                int bestIndex = first;
+                for (int dh = 0; dh < kh; dh++) {
+                    int row = first + dh * w;
+                    for (int i = row; i < row + kw; i++) {
+                        float v = xs[xb + i];
+                        if (v > best || (v != v && best == best)) {
+                            best = v;
+                            bestIndex = i;
+                        }
+                    }
+                }
+                ys[yb + o] = best;
+                as[ab + o] = bestIndex;
+            }
+        }
     }
 
     /** {@code dx[p, argmax[p, o]] += dy[p, o]} after zeroing {@code dx}; overwrites {@code dx}. */

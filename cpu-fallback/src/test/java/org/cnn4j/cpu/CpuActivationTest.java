@@ -130,4 +130,20 @@ class CpuActivationTest {
         BACKEND.activationBackward(Activation.RELU, 0f, z.length, zm, 0, zm, 0, gm, 0, dx, 0);
         Tolerance.assertSame("relu mask", new float[] {0, 0, 3, 0, 5, 0}, TestData.downloadAt(BACKEND, dx, 0, z.length));
     }
+
+    /** The branch-free ReLU mask is exactly {@code v > 0} on special values and on random bit patterns. */
+    @Test
+    void positiveMaskIsGreaterThanZero() {
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1f, -1f, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+            Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0x7fffffff), Float.intBitsToFloat(0xffc00000)};
+        for (float v : special) {
+            assertEquals(v > 0 ? -1 : 0, CpuActivation.positiveMask(v), "v = " + v + " bits " + Integer.toHexString(Float.floatToRawIntBits(v)));
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 1_000_000; i++) {
+            float v = Float.intBitsToFloat(rnd.nextInt());
+            assertEquals(v > 0 ? -1 : 0, CpuActivation.positiveMask(v), "bits " + Integer.toHexString(Float.floatToRawIntBits(v)));
+        }
+    }
 }
