@@ -31,19 +31,12 @@ final class CpuNorm implements NormOps {
         forChannels(n, c, spatial, ch -> {
             double sum = 0;
             for (int i = 0; i < n; i++) {
-                int base = (int) (xOff + ((long) i * c + ch) * spatial);
-                for (int s = 0; s < spatial; s++) {
-                    sum += xs[base + s];
-                }
+                sum += sum(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial);
             }
             double mu = sum / m;
             double sq = 0;
             for (int i = 0; i < n; i++) {
-                int base = (int) (xOff + ((long) i * c + ch) * spatial);
-                for (int s = 0; s < spatial; s++) {
-                    double dev = xs[base + s] - mu;
-                    sq += dev * dev;
-                }
+                sq += sumSquaredDeviations(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial, mu);
             }
             ms[(int) meanOff + ch] = (float) mu;
             vs[(int) varOff + ch] = (float) (sq / m);
@@ -100,13 +93,9 @@ final class CpuNorm implements NormOps {
             double sumDyXhat = 0;
             for (int i = 0; i < n; i++) {
                 long plane = (long) i * c + ch;
-                int xb = (int) (xOff + plane * spatial);
                 int gb = (int) (dyOff + plane * spatial);
-                for (int s = 0; s < spatial; s++) {
-                    double g = gys[gb + s];
-                    sumDy += g;
-                    sumDyXhat += g * (xs[xb + s] - mu);
-                }
+                sumDy += sum(gys, gb, spatial);
+                sumDyXhat += dotDeviations(gys, gb, xs, (int) (xOff + plane * spatial), spatial, mu);
             }
             sumDyXhat *= invStd;
             if (dgs != null) {
@@ -129,6 +118,73 @@ final class CpuNorm implements NormOps {
                 }
             }
         });
+    }
+
+    /*
+     * The sums below run four independent double accumulators: one accumulator is a chain of dependent
+     * additions (one element per add latency); four keep the adder busy. Each stays a double sum.
+     */
+
+    /** {@code sum_{s < len} a[from + s]}, in double. */
+    static double sum(float[] a, int from, int len) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int s = 0;
+        for (; s + 3 < len; s += 4) {
+            s0 += a[from + s];
+            s1 += a[from + s + 1];
+            s2 += a[from + s + 2];
+            s3 += a[from + s + 3];
+        }
+        for (; s < len; s++) {
+            s0 += a[from + s];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code sum_{s < len} (a[from + s] - mu)^2}, in double. */
+    static double sumSquaredDeviations(float[] a, int from, int len, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int s = 0;
+        for (; s + 3 < len; s += 4) {
+            double d0 = a[from + s] - mu;
+            double d1 = a[from + s + 1] - mu;
+            double d2 = a[from + s + 2] - mu;
+            double d3 = a[from + s + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; s < len; s++) {
+            double d = a[from + s] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code sum_{s < len} g[gFrom + s] * (x[xFrom + s] - mu)}, in double. */
+    static double dotDeviations(float[] g, int gFrom, float[] x, int xFrom, int len, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int s = 0;
+        for (; s + 3 < len; s += 4) {
+            s0 += g[gFrom + s] * (x[xFrom + s] - mu);
+            s1 += g[gFrom + s + 1] * (x[xFrom + s + 1] - mu);
+            s2 += g[gFrom + s + 2] * (x[xFrom + s + 2] - mu);
+            s3 += g[gFrom + s + 3] * (x[xFrom + s + 3] - mu);
+        }
+        for (; s < len; s++) {
+            s0 += g[gFrom + s] * (x[xFrom + s] - mu);
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Runs {@code body} for each channel, in parallel over channels. */

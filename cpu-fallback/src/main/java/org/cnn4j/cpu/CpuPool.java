@@ -105,34 +105,81 @@ final class CpuPool implements PoolOps {
 
     /**
      * The max-pool forward of one plane when {@link #windowsInside2d} holds: the same result as the general
-     * path (first maximum in (h, w) order, the first NaN wins), without clipping each window.
+     * path (first maximum in (h, w) order, the first NaN wins), without clipping each window, and without
+     * a branch on the data: each value is compared through its {@link #orderKey}, and the index of the
+     * winner is selected with integer max / compare, which the JIT turns into conditional moves (pooling
+     * inputs are random, so a branch per comparison is mispredicted about half the time).
      */
     private static void maxPlane2d(PoolGeometry g, float[] xs, int xb, float[] ys, int yb, float[] as, int ab) {
         int w = g.inWidth();
         int kh = g.kernelH();
         int kw = g.kernelW();
         int oW = g.outWidth();
+        if (kh == 2 && kw == 2) {
+            maxPlane2x2(g, xs, xb, ys, yb, as, ab);
+            return;
+        }
         int o = 0;
         for (int oh = 0; oh < g.outHeight(); oh++) {
             int top = oh * g.strideH() * w;
             for (int ow = 0; ow < oW; ow++, o++) {
                 int first = top + ow * g.strideW();
-                float best = xs[xb + first];
+                int bestKey = Integer.MIN_VALUE;
                 int bestIndex = first;
                 for (int dh = 0; dh < kh; dh++) {
                     int row = first + dh * w;
                     for (int i = row; i < row + kw; i++) {
-                        float v = xs[xb + i];
-                        if (v > best || (v != v && best == best)) {
-                            best = v;
-                            bestIndex = i;
-                        }
+                        int key = orderKey(xs[xb + i]);
+                        int better = (int) (((long) bestKey - key) >>> 63); // 1 iff key > bestKey
+                        bestIndex += (i - bestIndex) * better;
+                        bestKey = Math.max(bestKey, key);
                     }
                 }
-                ys[yb + o] = best;
+                ys[yb + o] = xs[xb + bestIndex];
                 as[ab + o] = bestIndex;
             }
         }
+    }
+
+    /** {@link #maxPlane2d} for 2 x 2 windows (the common case), unrolled: candidates in (h, w) order. */
+    private static void maxPlane2x2(PoolGeometry g, float[] xs, int xb, float[] ys, int yb, float[] as, int ab) {
+        int w = g.inWidth();
+        int oW = g.outWidth();
+        int sw = g.strideW();
+        int o = 0;
+        for (int oh = 0; oh < g.outHeight(); oh++) {
+            int top = oh * g.strideH() * w;
+            for (int ow = 0; ow < oW; ow++, o++) {
+                int i0 = top + ow * sw;
+                int i2 = i0 + w;
+                int k0 = orderKey(xs[xb + i0]);
+                int k1 = orderKey(xs[xb + i0 + 1]);
+                int k2 = orderKey(xs[xb + i2]);
+                int k3 = orderKey(xs[xb + i2 + 1]);
+                int topIndex = k1 > k0 ? i0 + 1 : i0;
+                int topKey = Math.max(k0, k1);
+                int bottomIndex = k3 > k2 ? i2 + 1 : i2;
+                int bottomKey = Math.max(k2, k3);
+                int best = bottomKey > topKey ? bottomIndex : topIndex;
+                ys[yb + o] = xs[xb + best];
+                as[ab + o] = best;
+            }
+        }
+    }
+
+    /**
+     * An integer that orders floats as {@code >} does and ranks NaN above everything: for a finite or
+     * infinite {@code v}, {@code orderKey(u) > orderKey(v)} iff {@code u > v} ({@code -0} and {@code +0}
+     * share a key, as they compare equal); every NaN maps to {@link Integer#MAX_VALUE}, and no number does
+     * (+inf maps to {@code 0x7f800000}). With the bits {@code b} of {@code v}, magnitude {@code m = b & 0x7fffffff}
+     * and sign {@code s = b >> 31} (0 or -1): {@code key = (m ^ s) - s}, which is {@code m} or {@code -m}.
+     */
+    static int orderKey(float v) {
+        int b = Float.floatToRawIntBits(v);
+        int m = b & 0x7fffffff;
+        int s = b >> 31;
+        int nan = (0x7f800000 - m) >> 31; // -1 iff m > 0x7f800000, i.e. v is NaN
+        return (((m ^ s) - s) & ~nan) | (Integer.MAX_VALUE & nan);
     }
 
     /** {@code dx[p, argmax[p, o]] += dy[p, o]} after zeroing {@code dx}; overwrites {@code dx}. */

@@ -224,4 +224,25 @@ class CpuPoolTest {
         Tolerance.assertClose("ceil include pad", new float[] {3f / 3, 9f / 3, 4f / 2}, TestData.downloadAt(BACKEND, cy, 0, 3),
                 1e-7, 1e-6);
     }
+
+    /** {@link CpuPool#orderKey} orders like {@code >} on numbers (ties for +-0) and ranks every NaN highest. */
+    @Test
+    void orderKeyOrdersLikeFloatComparison() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, Float.MAX_VALUE, -Float.MAX_VALUE,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00001)};
+        for (int i = 0; i < 400_000; i++) {
+            float u = i < special.length * special.length ? special[i / special.length] : Float.intBitsToFloat(rnd.nextInt());
+            float v = i < special.length * special.length ? special[i % special.length] : Float.intBitsToFloat(rnd.nextInt());
+            int ku = CpuPool.orderKey(u);
+            int kv = CpuPool.orderKey(v);
+            boolean uNaN = Float.isNaN(u);
+            boolean vNaN = Float.isNaN(v);
+            boolean expectedGreater = uNaN ? !vNaN : !vNaN && u > v;
+            assertEquals(expectedGreater, ku > kv, u + " vs " + v);
+            if (uNaN && vNaN) {
+                assertEquals(ku, kv, "every NaN has one key");
+            }
+        }
+    }
 }
