@@ -23,4 +23,5 @@ if [ ! -f examples/target/cnn4j.jar ] || [ -n "$(find . -name '*.java' -newer ex
   echo "== building (mvn -B -q -DskipTests package)"
   mvn -B -q -ntp -DskipTests package
 fi
-exec java -jar examples/target/cnn4j.jar "$@"
+# --add-modules jdk.incubator.vector: the CPU fallback's Vector API GEMM kernel (it falls back to plain Java without it)
+exec java --add-modules jdk.incubator.vector -jar examples/target/cnn4j.jar "$@"

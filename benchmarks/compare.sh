@@ -61,7 +61,7 @@ if [ ! -f "$JAR" ]; then
 fi
 cnn4j() { # WORKLOADS DEVICE
   # shellcheck disable=SC2086
-  "$JAVA" $JAVA_OPTS -Dcnn4j.cpu.threads="$threads" -cp "$JAR" org.cnn4j.benchmarks.SideBySide "$1" --device "$2" "${pass[@]}"
+  "$JAVA" --add-modules jdk.incubator.vector $JAVA_OPTS -Dcnn4j.cpu.threads="$threads" -cp "$JAR" org.cnn4j.benchmarks.SideBySide "$1" --device "$2" "${pass[@]}"
 }
 [ -n "$workloads" ] || workloads=$(cnn4j --list cpu | tr ' ' ',')
 

@@ -1,6 +1,9 @@
 package org.cnn4j.kernels;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClDevice;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@code cnn4j.opencl.maxWorkGroupSize} cap and the compiled kernel's {@code CL_KERNEL_WORK_GROUP_SIZE},
  * and its two {@code TS x TS} float tiles fit in {@code CL_DEVICE_LOCAL_MEM_SIZE}. Sizes that are not
  * multiples of a tile or block are handled in the kernels (zero-padded loads, guarded stores).
+ *
+ * <p>With tuning on ({@link GemmTuner}, {@code -Dcnn4j.opencl.tune=true}) each new shape is timed once with
+ * every candidate {@link Config} (both variants, several block and tile shapes) and runs the fastest from
+ * then on; the choice is kept on disk beside the kernel binaries.
  */
 public final class ClGemm {
     static final String FILE = "gemm.cl";
@@ -50,29 +57,84 @@ public final class ClGemm {
 
     private final ClContext context;
     private final Variant variant;
-    private final KernelRef blocked;
+    private final Map<Config, KernelRef> kernels = new ConcurrentHashMap<>();
     private volatile Tiled tiled;
+    private volatile GemmTuner tuner;
 
     /** A chosen tile shape of gemm_tiled and its kernel. */
     record Tiled(int ts, int wpt, ClKernel kernel) {
     }
 
-    /** @param context the device to launch on; its type picks the variant */
-    public ClGemm(ClContext context) {
-        this(context, context.device().info().type() == DeviceType.CPU ? Variant.BLOCKED : Variant.TILED);
+    /**
+     * One compiled form of gemm.cl: {@code gemm_blocked} with register blocks {@code x = RM} by
+     * {@code y = RN}, or {@code gemm_tiled} with {@code x = TS}, {@code y = WPT}.
+     */
+    record Config(Variant variant, int x, int y) {
+        /** A stable name, used as the value in the tuning file: {@code blocked:8x16}, {@code tiled:16x4}. */
+        String id() {
+            return variant.name().toLowerCase(java.util.Locale.ROOT) + ":" + x + "x" + y;
+        }
+
+        Map<String, String> defines() {
+            return variant == Variant.BLOCKED ? Map.of("RM", Integer.toString(x), "RN", Integer.toString(y))
+                    : Map.of("TS", Integer.toString(x), "WPT", Integer.toString(y));
+        }
+
+        String kernelName() {
+            return variant == Variant.BLOCKED ? "gemm_blocked" : "gemm_tiled";
+        }
     }
 
-    /** Forces a variant (tests run both on every device). */
+    /** @param context the device to launch on; its type picks the variant, and tuning follows {@link GemmTuner#enabled()} */
+    public ClGemm(ClContext context) {
+        this(context, context.device().info().type() == DeviceType.CPU ? Variant.BLOCKED : Variant.TILED, GemmTuner.enabled());
+    }
+
+    /** Forces a variant (tests run both on every device), without tuning. */
     ClGemm(ClContext context, Variant variant) {
+        this(context, variant, false);
+    }
+
+    /** Forces a default variant and whether each shape is tuned (choices stored beside the binary cache). */
+    ClGemm(ClContext context, Variant variant, boolean tune) {
         this.context = context;
         this.variant = variant;
-        this.blocked = new KernelRef(context, FILE, Map.of("RM", Integer.toString(RM), "RN", Integer.toString(RN)),
-                "gemm_blocked");
+        if (tune) {
+            this.tuner = new GemmTuner(candidates(), new TuningStore(GemmTuner.storeFile(context, KernelSource.load(FILE))));
+        }
     }
 
-    /** The variant this launcher runs. */
+    /** Tunes every shape, keeping choices in {@code store} (tests). */
+    ClGemm(ClContext context, Variant variant, TuningStore store) {
+        this.context = context;
+        this.variant = variant;
+        this.tuner = new GemmTuner(candidates(), store);
+    }
+
+    /** The default variant of this launcher (what runs when tuning is off). */
     Variant variant() {
         return variant;
+    }
+
+    /** The tuner, or null when tuning is off. */
+    GemmTuner tuner() {
+        return tuner;
+    }
+
+    /** Every configuration that fits the device: the blocked shapes, then up to three fitting tile shapes. */
+    List<Config> candidates() {
+        List<Config> list = new ArrayList<>();
+        for (int[] b : GemmTuner.BLOCKED_SHAPES) {
+            list.add(new Config(Variant.BLOCKED, b[0], b[1]));
+        }
+        int tiledShapes = 0;
+        for (int[] candidate : CANDIDATES) {
+            if (tiledShapes < GemmTuner.TILED_CANDIDATES && tileFits(candidate[0], candidate[1])) {
+                list.add(new Config(Variant.TILED, candidate[0], candidate[1]));
+                tiledShapes++;
+            }
+        }
+        return list;
     }
 
     /** See {@link org.cnn4j.runtime.spi.GemmOps} for the meaning of each argument. */
@@ -84,19 +146,44 @@ public final class ClGemm {
         if (m == 0 || n == 0 || batch == 0) {
             return;
         }
-        ClKernel kernel;
-        ClNdRange range;
+        Config config;
+        GemmTuner t = tuner;
+        if (t == null) {
+            config = defaultConfig();
+        } else {
+            config = t.choose(GemmTuner.shapeKey(transA, transB, m, n, k, batch), cand -> time(cand, transA, transB, m, n, k,
+                    alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, cOff, ldc, strideC, batch));
+        }
+        launch(config, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc,
+                strideC, batch);
+    }
+
+    /** The configuration that runs without tuning: RM x RN blocks, or the first tile shape that fits. */
+    Config defaultConfig() {
         if (variant == Variant.BLOCKED) {
-            kernel = blocked.get();
-            long[] work = {ceilDiv(n, RN), ceilDiv(m, RM), batch};
+            return new Config(Variant.BLOCKED, RM, RN);
+        }
+        Tiled t = tiles();
+        return new Config(Variant.TILED, t.ts(), t.wpt());
+    }
+
+    @SuppressWarnings("java:S107")
+    private void launch(Config config, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        ClBuffer a, long aOff, int lda, long strideA, ClBuffer b, long bOff, int ldb, long strideB,
+                        float beta, ClBuffer c, long cOff, int ldc, long strideC, int batch) {
+        ClKernel kernel = kernels.computeIfAbsent(config,
+                cfg -> new KernelRef(context, FILE, cfg.defines(), cfg.kernelName())).get();
+        ClNdRange range;
+        if (config.variant() == Variant.BLOCKED) {
+            long[] work = {ceilDiv(n, config.y()), ceilDiv(m, config.x()), batch};
             long group = Math.min(Math.min(BLOCKED_GROUP, ClNdRange.nextPowerOfTwo(work[0])),
-                    Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]));
+                    Math.min(Math.min(kernel.maxWorkGroupSize(), context.workGroupCap()), context.device().maxWorkItemSizes()[0]));
             range = ClNdRange.covering(work, new long[] {group, 1, 1});
         } else {
-            Tiled t = tiles();
-            kernel = t.kernel();
-            range = ClNdRange.covering(new long[] {ceilDiv(n, t.ts()) * t.ts(), ceilDiv(m, t.ts()) * (t.ts() / t.wpt()), batch},
-                    new long[] {t.ts(), t.ts() / t.wpt(), 1});
+            int ts = config.x();
+            int rows = ts / config.y();
+            range = ClNdRange.covering(new long[] {ceilDiv(n, ts) * ts, ceilDiv(m, ts) * rows, batch},
+                    new long[] {ts, rows, 1});
         }
         try (ClLaunch l = kernel.begin()) {
             l.arg(transA ? 1 : 0).arg(transB ? 1 : 0).arg(m).arg(n).arg(k).arg(alpha)
@@ -104,6 +191,42 @@ public final class ClGemm {
                     .arg(b).arg(bOff).arg(ldb).arg(strideB)
                     .arg(beta).arg(c).arg(cOff).arg(ldc).arg(strideC)
                     .enqueue(range);
+        }
+    }
+
+    /**
+     * Seconds per run of {@code config} on the call's operands, writing into a scratch C (so the caller's C is
+     * untouched): one warm-up run, then the fastest of {@link GemmTuner#RUNS}, each waited for. A configuration
+     * whose kernel does not fit the device (compiled work-group limit) counts as infinitely slow.
+     */
+    @SuppressWarnings("java:S107")
+    private double time(Config config, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        ClBuffer a, long aOff, int lda, long strideA, ClBuffer b, long bOff, int ldb, long strideB,
+                        long cOff, int ldc, long strideC, int batch) {
+        if (config.variant() == Variant.TILED) {
+            ClKernel kernel = kernels.computeIfAbsent(config,
+                    cfg -> new KernelRef(context, FILE, cfg.defines(), cfg.kernelName())).get();
+            if ((long) config.x() * (config.x() / config.y()) > kernel.maxWorkGroupSize()) {
+                return Double.POSITIVE_INFINITY;
+            }
+        }
+        long cElements = cOff + (batch - 1L) * strideC + (m - 1L) * ldc + n;
+        ClBuffer scratch = context.allocate(cElements);
+        try {
+            double best = Double.POSITIVE_INFINITY;
+            for (int run = 0; run <= GemmTuner.RUNS; run++) {
+                long t0 = System.nanoTime();
+                launch(config, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, 0f, scratch,
+                        cOff, ldc, strideC, batch);
+                context.finish();
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (run > 0) {
+                    best = Math.min(best, seconds);
+                }
+            }
+            return best;
+        } finally {
+            context.release(scratch);
         }
     }
 
@@ -122,23 +245,30 @@ public final class ClGemm {
         return t;
     }
 
-    private Tiled choose() {
+    /** Whether a gemm_tiled shape fits the device limits, the work-group cap and the local memory. */
+    private boolean tileFits(int ts, int wpt) {
         ClDevice device = context.device();
         long[] maxItems = device.maxWorkItemSizes();
         long cap = Math.min(device.maxWorkGroupSize(), context.workGroupCap());
+        long rows = ts / wpt;
+        long localBytes = 2L * ts * ts * Float.BYTES;
+        return ts <= maxItems[0] && rows <= maxItems[1] && ts * rows <= cap && localBytes <= device.localMemBytes();
+    }
+
+    private Tiled choose() {
+        ClDevice device = context.device();
         for (int[] candidate : CANDIDATES) {
             int ts = candidate[0];
             int wpt = candidate[1];
-            long rows = ts / wpt;
-            long localBytes = 2L * ts * ts * Float.BYTES;
-            if (ts > maxItems[0] || rows > maxItems[1] || ts * rows > cap || localBytes > device.localMemBytes()) {
+            if (!tileFits(ts, wpt)) {
                 continue;
             }
-            ClKernel kernel = new KernelRef(context, FILE, Map.of("TS", Integer.toString(ts), "WPT", Integer.toString(wpt)),
-                    "gemm_tiled").get();
+            long rows = ts / wpt;
+            ClKernel kernel = kernels.computeIfAbsent(new Config(Variant.TILED, ts, wpt),
+                    cfg -> new KernelRef(context, FILE, cfg.defines(), cfg.kernelName())).get();
             if (ts * rows <= kernel.maxWorkGroupSize() && kernel.localMemBytes() <= device.localMemBytes()) {
                 LOG.debug("gemm tiles for {}: TS={} WPT={} (work-group {}x{}, {} bytes of local memory)", device.label(),
-                        ts, wpt, ts, rows, localBytes);
+                        ts, wpt, ts, rows, 2L * ts * ts * Float.BYTES);
                 return new Tiled(ts, wpt, kernel);
             }
         }

@@ -7,11 +7,14 @@ import static org.cnn4j.kernels.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.cnn4j.kernels.OpenClTestSupport.TestBackend;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -79,6 +82,58 @@ class ClGemmTest {
             check(tb, gemm, false, false, 13, 11, 7, 1f, 0f, 0, 0, 2, Float.NaN);
             check(tb, gemm, true, true, 13, 11, 7, 1f, 0f, 1, 2, 1, Float.NaN);
             check(tb, gemm, false, false, 16, 16, 3, 1f, 0f, 0, 0, 1, Float.NaN);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tunedShapesAreCorrectTimedOnceAndStored(TestBackend tb, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gemm-tuning.properties");
+        ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
+        int candidates = gemm.candidates().size();
+        assertTrue(candidates > GemmTuner.BLOCKED_SHAPES.length, "tiled shapes are candidates too: " + gemm.candidates());
+        check(tb, gemm, false, false, 33, 17, 65, 1f, 0.5f, 0, 0, 1, 0.5f);
+        assertEquals(candidates, gemm.tuner().timings(), "a new shape times every candidate");
+        check(tb, gemm, false, false, 33, 17, 65, 0.5f, 2f, 0, 0, 1, 0.5f);
+        assertEquals(candidates, gemm.tuner().timings(), "the same shape is not timed again");
+        check(tb, gemm, true, true, 19, 40, 9, 1f, 0f, 2, 1, 3, Float.NaN);
+        assertEquals(2 * candidates, gemm.tuner().timings());
+        String chosen = new TuningStore(file).get(GemmTuner.shapeKey(false, false, 33, 17, 65, 1));
+        assertTrue(gemm.candidates().stream().anyMatch(c -> c.id().equals(chosen)), "stored choice " + chosen);
+
+        ClGemm reloaded = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
+        check(tb, reloaded, false, false, 33, 17, 65, 1f, 0.5f, 0, 0, 1, 0.5f);
+        check(tb, reloaded, true, true, 19, 40, 9, 1f, 0f, 2, 1, 3, Float.NaN);
+        assertEquals(0, reloaded.tuner().timings(), "stored choices are used without timing");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void aBadTuningFileIsIgnoredAndRewritten(TestBackend tb, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gemm-tuning.properties");
+        String shape = GemmTuner.shapeKey(false, true, 12, 20, 7, 2);
+        Files.writeString(file, shape + "=tiled:9999x1\nnot a property \\u12\n");
+        ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
+        check(tb, gemm, false, true, 12, 20, 7, 1f, 0.25f, 1, 0, 2, 0.5f);
+        assertEquals(gemm.candidates().size(), gemm.tuner().timings(), "an unknown stored id is timed again");
+        String rewritten = new TuningStore(file).get(shape);
+        assertTrue(gemm.candidates().stream().anyMatch(c -> c.id().equals(rewritten)), "rewritten choice " + rewritten);
+        Files.write(file, new byte[] {(byte) 0xff, 0, (byte) 0xfe});
+        ClGemm garbage = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
+        check(tb, garbage, false, true, 12, 20, 7, 1f, 0.25f, 1, 0, 2, 0.5f);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyCandidateComputesTheProduct(TestBackend tb) {
+        ClGemm any = new ClGemm(tb.backend().context());
+        for (ClGemm.Config config : any.candidates()) {
+            TuningStore pinned = new TuningStore(null);
+            String shape = GemmTuner.shapeKey(true, false, 37, 29, 41, 2);
+            pinned.put(shape, config.id());
+            ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, pinned);
+            check(tb, gemm, true, false, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);
+            assertEquals(0, gemm.tuner().timings(), config.id() + " ran as stored");
         }
     }
 
