@@ -48,7 +48,9 @@ public final class ClConv {
         /** One output element per work-item. */
         DIRECT,
         /** Register blocks of channels where one divides, else direct. */
-        BLOCKED
+        BLOCKED,
+        /** Column matrices and {@link ClGemm} ({@link ClConvGemm}). */
+        GEMM
     }
 
     private final ClContext context;
@@ -57,16 +59,28 @@ public final class ClConv {
     private final KernelRef inputDirect;
     private final KernelRef weightDirect;
     private final Map<String, KernelRef> blocked = new HashMap<>();
+    private final ClConvGemm viaGemm;
 
     /** @param context the device to launch on */
     public ClConv(ClContext context) {
-        this(context, Variant.BLOCKED);
+        this(context, new ClGemm(context));
     }
 
-    /** Forces a variant (tests run both on every device). */
+    /** @param context the device to launch on; {@code gemm} runs the matrix products of the GEMM variant */
+    public ClConv(ClContext context, ClGemm gemm) {
+        this(context, Variant.BLOCKED, gemm);
+    }
+
+    /** Forces a variant (tests run every one on every device). */
     ClConv(ClContext context, Variant variant) {
+        this(context, variant, new ClGemm(context));
+    }
+
+    /** Forces a variant; {@code gemm} runs the matrix products of {@link Variant#GEMM}. */
+    ClConv(ClContext context, Variant variant, ClGemm gemm) {
         this.context = context;
         this.variant = variant;
+        this.viaGemm = new ClConvGemm(context, gemm);
         this.forwardDirect = new KernelRef(context, FILE, Map.of(), "conv_forward_direct");
         this.inputDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_input_direct");
         this.weightDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_weight_direct");
@@ -76,6 +90,10 @@ public final class ClConv {
     public void forward(ConvGeometry g, ClBuffer x, long xOff, ClBuffer w, long wOff, ClBuffer bias, long biasOff,
                         ClBuffer y, long yOff) {
         if (g.outputSize() == 0) {
+            return;
+        }
+        if (variant == Variant.GEMM) {
+            viaGemm.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
             return;
         }
         long positions = (long) g.outDepth() * g.outHeight() * g.outWidth();
@@ -93,6 +111,10 @@ public final class ClConv {
         if (g.inputSize() == 0) {
             return;
         }
+        if (variant == Variant.GEMM) {
+            viaGemm.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
+            return;
+        }
         long positions = (long) g.inDepth() * g.inHeight() * g.inWidth();
         int cb = block(g.inChannels() / g.groups());
         ClKernel kernel = cb == 1 ? inputDirect.get() : blockedKernel("CB", cb, "conv_bwd_input_blocked");
@@ -107,6 +129,10 @@ public final class ClConv {
         if (g.weightSize() == 0) {
             return;
         }
+        if (variant == Variant.GEMM) {
+            viaGemm.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
+            return;
+        }
         long perK = (long) (g.inChannels() / g.groups()) * g.kernelD() * g.kernelH() * g.kernelW();
         int kb = block(g.outChannels() / g.groups());
         ClKernel kernel = kb == 1 ? weightDirect.get() : blockedKernel("KB", kb, "conv_bwd_weight_blocked");
@@ -114,6 +140,11 @@ public final class ClConv {
             geometry(l, g).arg(x).arg(xOff).arg(dy).arg(dyOff).arg(dw).arg(dwOff)
                     .enqueue(range(kernel, perK, g.outChannels() / kb, 1));
         }
+    }
+
+    /** Releases the GEMM variant's workspace. */
+    public void close() {
+        viaGemm.close();
     }
 
     /** The channel block for {@code channels} per group: the largest of {@link #BLOCKS} dividing it, else 1 (direct). */
@@ -145,7 +176,8 @@ public final class ClConv {
         return ClNdRange.covering(new long[] {d0, d1, d2}, new long[] {Long.highestOneBit(local), 1, 1});
     }
 
-    private static ClLaunch geometry(ClLaunch l, ConvGeometry g) {
+    /** Sets the 22 geometry arguments ({@code CONV_GEOM} of conv.cl) in order. */
+    static ClLaunch geometry(ClLaunch l, ConvGeometry g) {
         return l.arg(g.batch()).arg(g.inChannels()).arg(g.inDepth()).arg(g.inHeight()).arg(g.inWidth())
                 .arg(g.outChannels()).arg(g.kernelD()).arg(g.kernelH()).arg(g.kernelW())
                 .arg(g.strideD()).arg(g.strideH()).arg(g.strideW())

@@ -49,7 +49,7 @@ public final class OpenClBackend implements Backend {
         this.gemm = new ClGemm(context);
         this.random = new ClRandom(context);
         this.activation = new ClActivation(context);
-        this.conv = new ClConv(context);
+        this.conv = new ClConv(context, gemm);
         this.pool = new ClPool(context);
         this.norm = new ClNorm(context);
         this.dropout = new ClDropout(context);
@@ -74,6 +74,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void close() {
+        conv.close();
         context.close();
     }
 

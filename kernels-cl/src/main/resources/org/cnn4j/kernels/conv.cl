@@ -22,6 +22,10 @@
  *   conv_bwd_weight_direct one weight element per work-item, summing over n and o
  *   conv_bwd_weight_blocked KB consecutive output channels per work-item (KB divides Kg): each x value feeds KB
  *                          multiply-adds. Dim 0 is (c', tap), dim 1 is k / KB.
+ *   conv_im2col / conv_col2im / conv_add_bias   the GEMM formulation (launcher ClConvGemm): the column matrix
+ *                          col[n][r][o] = x[n, c, tap(o, a, b, e)] (0 outside), r = ((c kD + a) kH + b) kW + e over
+ *                          all C channels; forward y_n,g = w_g col_n,g, input gradient dcol_n,g = w_g^T dy_n,g
+ *                          scattered back by col2im as a gather, weight gradient dw_g = sum_n dy_n,g col_n,g^T.
  *   The tap ranges that stay inside the input are computed once per work-item (forward, backward weight), so the
  *   inner loops have no bounds tests. Weight-gradient sums are accumulated per image and the per-image sums are
  *   added, which keeps the rounding error of the long reduction small.
@@ -351,4 +355,85 @@ __kernel void conv_bwd_weight_blocked(CONV_GEOM, __global const float* x, const 
     for (int j = 0; j < KB; ++j) {
         dwo[(ulong)j * (ulong)Cg * (ulong)taps] = total[j];
     }
+}
+
+/*
+ * col[colOff + (n - n0) R P + r P + o] = x[n, c, tap(o, a, b, e)], 0 where the tap is outside the input, for
+ * images n0 <= n < n0 + (global size 2), r = ((c kD + a) kH + b) kW + e < R = C kD kH kW, o < P = OD OH OW.
+ * Dim 0 is o (neighbouring work-items read neighbouring x), dim 1 is r, dim 2 the image within the chunk.
+ */
+__kernel void conv_im2col(CONV_GEOM, const int n0, __global const float* x, const ulong xOff,
+                          __global float* col, const ulong colOff) {
+    const int o = get_global_id(0);
+    const int r = get_global_id(1);
+    const int j = get_global_id(2);
+    const int P = OD * OH * OW;
+    const int taps = kD * kH * kW;
+    const int R = C * taps;
+    if (o >= P || r >= R) {
+        return;
+    }
+    const int c = r / taps;
+    SPLIT3(r - c * taps, kH, kW, a, b, e)
+    SPLIT3(o, OH, OW, od, oh, ow)
+    const int id = od * sD - pD + a * dD;
+    const int ih = oh * sH - pH + b * dH;
+    const int iw = ow * sW - pW + e * dW;
+    float v = 0.0f;
+    if (id >= 0 && id < D && ih >= 0 && ih < H && iw >= 0 && iw < W) {
+        v = x[xOff + ((ulong)(n0 + j) * (ulong)C + (ulong)c) * (ulong)(D * H * W) + (ulong)((id * H + ih) * W + iw)];
+    }
+    col[colOff + ((ulong)j * (ulong)R + (ulong)r) * (ulong)P + (ulong)o] = v;
+}
+
+/*
+ * dx[n, c, i] = sum over taps (a, b, e) and outputs o with tap(o, a, b, e) = i of
+ * col[colOff + (n - n0) R P + r(c, a, b, e) P + o], for images n0 <= n < n0 + (global size 2); overwrites dx.
+ * A gather (one work-item per input element, no atomics): o = (i + pad - tap dil) / stride where that is exact.
+ */
+__kernel void conv_col2im(CONV_GEOM, const int n0, __global const float* col, const ulong colOff,
+                          __global float* dx, const ulong dxOff) {
+    const int i = get_global_id(0);
+    const int c = get_global_id(1);
+    const int j = get_global_id(2);
+    if (i >= D * H * W || c >= C) {
+        return;
+    }
+    SPLIT3(i, H, W, id, ih, iw)
+    const int P = OD * OH * OW;
+    const int taps = kD * kH * kW;
+    __global const float* cc = col + colOff + ((ulong)j * (ulong)C + (ulong)c) * (ulong)taps * (ulong)P;
+    float acc = 0.0f;
+    for (int a = 0; a < kD; ++a) {
+        const int td = id + pD - a * dD;
+        if (td < 0 || td % sD != 0 || td / sD >= OD) {
+            continue;
+        }
+        for (int b = 0; b < kH; ++b) {
+            const int th = ih + pH - b * dH;
+            if (th < 0 || th % sH != 0 || th / sH >= OH) {
+                continue;
+            }
+            for (int e = 0; e < kW; ++e) {
+                const int tw = iw + pW - e * dW;
+                if (tw < 0 || tw % sW != 0 || tw / sW >= OW) {
+                    continue;
+                }
+                acc += cc[(ulong)((a * kH + b) * kW + e) * (ulong)P + (ulong)((td / sD * OH + th / sH) * OW + tw / sW)];
+            }
+        }
+    }
+    dx[dxOff + ((ulong)(n0 + j) * (ulong)C + (ulong)c) * (ulong)(D * H * W) + (ulong)i] = acc;
+}
+
+/* y[n, k, o] += bias[k] for o < P; dim 0 o, dim 1 k, dim 2 n. */
+__kernel void conv_add_bias(const int K, const int P, __global float* y, const ulong yOff,
+                            __global const float* bias, const ulong biasOff) {
+    const int o = get_global_id(0);
+    const int k = get_global_id(1);
+    const int n = get_global_id(2);
+    if (o >= P || k >= K) {
+        return;
+    }
+    y[yOff + ((ulong)n * (ulong)K + (ulong)k) * (ulong)P + (ulong)o] += bias[biasOff + k];
 }

@@ -47,6 +47,7 @@ class ClConvTest {
             for (ConvGeometry g : SHAPES) {
                 check(b, conv, g, variant + " " + g + " on " + tb);
             }
+            conv.close();
         }
     }
 
