@@ -94,13 +94,21 @@ public final class Anomaly implements AutoCloseable {
     }
 
     private static boolean fromEnvironment() {
-        String env = System.getenv(ENVIRONMENT);
-        boolean on = Boolean.getBoolean(PROPERTY) || "true".equalsIgnoreCase(env) || "1".equals(env);
+        boolean on = requested(System.getProperty(PROPERTY), System.getenv(ENVIRONMENT));
         if (on) {
             LOG.info("anomaly detection on (-D{} or {}): every op's output is checked for NaN and infinity", PROPERTY,
                     ENVIRONMENT);
         }
         return on;
+    }
+
+    /** True when the system property or the environment variable asks for the mode ({@code true}, or {@code 1}). */
+    static boolean requested(String property, String environment) {
+        return isOn(property) || isOn(environment);
+    }
+
+    private static boolean isOn(String value) {
+        return value != null && ("true".equalsIgnoreCase(value.trim()) || "1".equals(value.trim()));
     }
 
     // ---- where the current op runs ---------------------------------------------------------------
