@@ -32,7 +32,7 @@ final class FlipAveraged extends Module {
         }
         int[] shape = x.shape().toArray();
         Tensor flipped = x.reshape((int) (x.numel() / w), w).matmul(exchange).reshape(shape);
-        return model.forward(x).add(model.forward(flipped)).mul(0.5f);
+        return forwardChild(model, x).add(forwardChild(model, flipped)).mul(0.5f);
     }
 
     @Override

@@ -43,11 +43,11 @@ final class TrainCommand {
             + "[--optimizer adam|adamw|sgd|nesterov|rmsprop|adagrad] [--lr X] [--momentum X] [--weight-decay X] "
             + "[--schedule none|cosine|step] [--crop-padding P] [--flip|--no-flip] [--label-smoothing X] [--clip X] "
             + "[--accumulate N] [--patience N] [--device cpu|opencl|opencl:N] [--seed N] [--out DIR] [--limit N] "
-            + "[--test-limit N] [--resume FILE]";
+            + "[--test-limit N] [--resume FILE] [--detect-anomaly]";
     private static final Set<String> WITH_VALUE = Set.of("model", "dataset", "data", "epochs", "batch", "optimizer", "lr",
             "momentum", "weight-decay", "schedule", "crop-padding", "label-smoothing", "clip", "accumulate", "patience",
             "device", "seed", "out", "limit", "test-limit", "resume");
-    private static final Set<String> FLAGS = Set.of("flip", "no-flip");
+    private static final Set<String> FLAGS = Set.of("flip", "no-flip", "detect-anomaly");
 
     private TrainCommand() {
     }
@@ -95,7 +95,7 @@ final class TrainCommand {
             Trainer.Builder tb = Trainer.builder(model, optimizer).generator(gen).scheduler(schedule).loss(ce::apply)
                     .clipGradNorm(o.number("clip", 0, 0)).accumulationSteps(o.integer("accumulate", 1, 1))
                     .earlyStopping(o.integer("patience", 0, 0), 1e-4).listener(new ProgressBar(out))
-                    .checkpointEveryEpoch(checkpoint, meta);
+                    .checkpointEveryEpoch(checkpoint, meta).detectAnomaly(o.has("detect-anomaly"));
             MetricsCsv csv = new MetricsCsv(outDir.resolve("metrics.csv"), List.of());
             String modelName = preset.name();
             tb.listener(csv).listener(new TrainingListener() {
@@ -118,6 +118,9 @@ final class TrainCommand {
             out.printf(Locale.ROOT, "training on %s: %d epochs, batch %d, %s, schedule %s, crop padding %d, flip %s, "
                     + "label smoothing %s%n", device.spec(), epochs, batch, optimizer, o.string("schedule", r.schedule()),
                     cropPadding, flip, smoothing);
+            if (o.has("detect-anomaly")) {
+                out.println("anomaly detection on: every op's output and gradient is checked for NaN and infinity (slow)");
+            }
             List<EpochMetrics> history = trainer.fit(trainLoader, testLoader, epochs);
             Checkpoint.Builder finalModel = Checkpoint.builder().model(model);
             meta.forEach(finalModel::metadata);

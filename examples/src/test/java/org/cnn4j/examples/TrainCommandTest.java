@@ -93,6 +93,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void detectAnomalyChecksEveryOpOfARealRunWithoutChangingIt(@TempDir Path dir) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        String[] small = {"--limit", "96", "--test-limit", "64"};
+        TrainCommand.Result plain = TrainCommand.run(args(dir.resolve("plain"), small), quiet);
+        String[] checkedArgs = java.util.Arrays.copyOf(small, small.length + 1);
+        checkedArgs[small.length] = "--detect-anomaly";
+        TrainCommand.Result checked = TrainCommand.run(args(dir.resolve("checked"), checkedArgs),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("anomaly detection on"), "the run says the mode is on");
+        assertEquals(plain.history().get(0).trainLoss(), checked.history().get(0).trainLoss(), 0.0, "same training loss");
+        assertEquals(plain.history().get(0).testLoss(), checked.history().get(0).testLoss(), 0.0, "same test loss");
+        assertArrayEquals(plain.testPredictions(), checked.testPredictions());
+        assertTrue(!org.cnn4j.runtime.Anomaly.isEnabled(), "the mode is off again after the run");
+    }
+
+    @Test
     void everyPresetBuildsForGrayAndColourImagesAndTakesAStep() {
         Device cpu = Device.cpu();
         for (Presets.Preset p : Presets.ALL.values()) {

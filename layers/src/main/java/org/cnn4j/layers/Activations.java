@@ -69,6 +69,11 @@ public final class Activations {
         }
 
         @Override
+        public String typeName() {
+            return name;
+        }
+
+        @Override
         public String toString() {
             return name + "()";
         }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cnn4j.runtime.Anomaly;
 import org.cnn4j.runtime.Parameter;
 import org.cnn4j.runtime.Scope;
 import org.cnn4j.runtime.Tensor;
@@ -26,6 +27,34 @@ public abstract class Module implements AutoCloseable {
 
     /** Computes the output for {@code input}. */
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * Runs {@code child.forward(input)}. In {@link Anomaly} mode it first records the child's registered
+     * name, so that a report of a NaN or an infinity names the layer by its path, e.g.
+     * {@code features.3 (BatchNorm2d)} (PyTorch records the path in {@code Module.__call__}); otherwise it
+     * is the plain call. Containers call their children through it; a child that was never registered is
+     * named by its {@link #typeName()}.
+     */
+    protected final Tensor forwardChild(Module child, Tensor input) {
+        if (!Anomaly.isEnabled()) {
+            return child.forward(input);
+        }
+        String name = child.typeName();
+        for (Map.Entry<String, Module> e : children.entrySet()) {
+            if (e.getValue() == child) {
+                name = e.getKey();
+                break;
+            }
+        }
+        try (Anomaly.Frame frame = Anomaly.enterLayer(name, child.typeName())) {
+            return child.forward(input);
+        }
+    }
+
+    /** The layer's type as reports print it, after its path: the class's simple name unless overridden. */
+    public String typeName() {
+        return getClass().getSimpleName();
+    }
 
     /** Registers a trainable tensor under {@code name} (it becomes a {@link Parameter}); returns the parameter. */
     protected final Parameter registerParameter(String name, Tensor value) {

@@ -64,9 +64,9 @@ public class ResidualBlock extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor h = bn1.forward(conv1.forward(x)).relu();
-        h = bn2.forward(conv2.forward(h));
-        Tensor skip = shortcutConv == null ? x : shortcutBn.forward(shortcutConv.forward(x));
+        Tensor h = forwardChild(bn1, forwardChild(conv1, x)).relu();
+        h = forwardChild(bn2, forwardChild(conv2, h));
+        Tensor skip = shortcutConv == null ? x : forwardChild(shortcutBn, forwardChild(shortcutConv, x));
         return h.add(skip).relu();
     }
 

@@ -32,7 +32,7 @@ public class Sequential extends Module {
     public Tensor forward(Tensor x) {
         Tensor h = x;
         for (Module m : layers) {
-            h = m.forward(h);
+            h = forwardChild(m, h);
         }
         return h;
     }

@@ -43,7 +43,8 @@ final class Autograd {
         Map<Node, Tensor> pending = new IdentityHashMap<>();
         Map<Tensor, Integer> uses = new IdentityHashMap<>();
         pending.put(rootNode, gradRoot);
-        try (NoGrad off = NoGrad.enter(); Scope scope = Scope.open()) {
+        // In anomaly mode the ops run here are checked as each node's gradients, not one by one.
+        try (NoGrad off = NoGrad.enter(); Scope scope = Scope.open(); Anomaly.Frame quiet = Anomaly.quiet()) {
             for (Node node : order) {
                 Tensor g = pending.remove(node);
                 if (g == null) {
@@ -54,6 +55,9 @@ final class Autograd {
                 if (grads.length != inputs.length) {
                     throw new IllegalStateException(node.name() + ".backward: must return " + inputs.length
                             + " gradients, but returned " + grads.length);
+                }
+                if (Anomaly.enabled) {
+                    Anomaly.checkBackward(node, g, grads, inputs);
                 }
                 for (int i = 0; i < inputs.length; i++) {
                     deliver(node, inputs[i], grads[i], pending, uses);

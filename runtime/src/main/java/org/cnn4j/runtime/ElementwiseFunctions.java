@@ -22,7 +22,7 @@ final class ElementwiseFunctions {
                 }
             });
         }
-        return y;
+        return Anomaly.checked(op, y, x);
     }
 
     /** {@code dL/dx = g * f'(x)}, written with the output {@code y} where that is cheaper. */
@@ -60,7 +60,7 @@ final class ElementwiseFunctions {
                 }
             });
         }
-        return y;
+        return Anomaly.checked(op, y, x);
     }
 
     private static Tensor scalarGrad(BinaryOp kind, boolean scalarFirst, Tensor x, float s, Tensor y, Tensor g) {
@@ -101,7 +101,7 @@ final class ElementwiseFunctions {
                 }
             });
         }
-        return y;
+        return Anomaly.checked(op, y, a, b);
     }
 
     private static Tensor binaryGradA(BinaryOp kind, Tensor a, Tensor b, Tensor y, Tensor g) {

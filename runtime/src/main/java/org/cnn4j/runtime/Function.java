@@ -25,7 +25,8 @@ import java.util.List;
  * <p>The forward runs with recording off (its inner ops make no nodes); {@link #apply} records one node
  * for the whole op when an input requires grad. The backward also runs with recording off and must
  * return one gradient per input (null where {@link Context#needsInputGrad} is false), each of the
- * input's shape. Saved tensors must stay open until the backward pass has run.
+ * input's shape. Saved tensors must stay open until the backward pass has run. In {@link Anomaly} mode the
+ * output and the gradients are checked for NaN and infinity as those of one op named {@link #name()}.
  */
 public abstract class Function {
     /** Per-call state passed from forward to backward. */
@@ -75,8 +76,11 @@ public abstract class Function {
     public final Tensor apply(Tensor... inputs) {
         Context ctx = new Context(inputs);
         Tensor out;
-        try (NoGrad off = NoGrad.enter()) {
+        try (NoGrad off = NoGrad.enter(); Anomaly.Frame quiet = Anomaly.quiet()) {
             out = forward(ctx, inputs);
+        }
+        if (Anomaly.enabled) {
+            Anomaly.checkForward(name(), out, inputs);
         }
         if (Autograd.recording(inputs)) {
             out.setGradFn(new Node(name(), inputs) {

@@ -54,7 +54,7 @@ final class MatmulFunction {
                 }
             });
         }
-        return c;
+        return Anomaly.checked(OP, c, a, b);
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.Arrays;
 public abstract class Node {
     private final String name;
     private Tensor[] inputs;
+    /** The layer that ran the op, for {@link Anomaly} reports; set only while that mode is on. */
+    String recordedIn;
 
     /**
      * @param name the op, for messages ({@code "Tensor.mul"}, {@code "Conv2d.forward"})

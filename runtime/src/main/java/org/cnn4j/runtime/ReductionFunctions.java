@@ -15,7 +15,7 @@ final class ReductionFunctions {
         Tensor y = x.device().empty(Shape.scalar());
         x.device().backend().reduce(kind, 1, (int) x.numel(), 1, x.memory(), x.offset(), y.memory(), y.offset());
         record(op, kind, x, y, Shape.scalar(), x.numel());
-        return y;
+        return Anomaly.checked(op, y, x);
     }
 
     static Tensor along(String op, ReduceOp kind, Tensor x, int axis, boolean keepDim) {
@@ -25,7 +25,7 @@ final class ReductionFunctions {
         x.device().backend().reduce(kind, (int) x.shape().numel(0, a), x.shape().dim(a),
                 (int) x.shape().numel(a + 1, x.rank()), x.memory(), x.offset(), y.memory(), y.offset());
         record(op, kind, x, y, reducedShape(x.shape(), a, true), x.dim(a));
-        return y;
+        return Anomaly.checked(op, y, x);
     }
 
     /**

@@ -539,6 +539,9 @@ public final class Tensor implements AutoCloseable {
     }
 
     void setGradFn(Node node) {
+        if (Anomaly.enabled) {
+            node.recordedIn = Anomaly.currentLayer();
+        }
         this.gradFn = node;
         this.requiresGrad = true;
     }

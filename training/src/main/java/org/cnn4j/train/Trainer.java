@@ -17,8 +17,10 @@ import org.cnn4j.layers.Module;
 import org.cnn4j.optim.GradClip;
 import org.cnn4j.optim.LrScheduler;
 import org.cnn4j.optim.Optimizer;
+import org.cnn4j.runtime.Anomaly;
 import org.cnn4j.runtime.Generator;
 import org.cnn4j.runtime.NoGrad;
+import org.cnn4j.runtime.NonFiniteValueException;
 import org.cnn4j.runtime.Scope;
 import org.cnn4j.runtime.Tensor;
 import org.slf4j.Logger;
@@ -68,6 +70,7 @@ public final class Trainer {
     private final int patience;
     private final double minDelta;
     private final NonFiniteLossPolicy nonFinitePolicy;
+    private final boolean detectAnomaly;
     private final Generator generator;
     private final List<TrainingListener> listeners;
     private final int progressEvery;
@@ -85,6 +88,7 @@ public final class Trainer {
         this.patience = b.patience;
         this.minDelta = b.minDelta;
         this.nonFinitePolicy = b.nonFinitePolicy;
+        this.detectAnomaly = b.detectAnomaly;
         this.generator = b.generator;
         this.listeners = List.copyOf(b.listeners);
         this.progressEvery = b.progressEvery;
@@ -123,6 +127,8 @@ public final class Trainer {
      * @return the metrics of every completed epoch
      * @throws IllegalArgumentException if {@code totalEpochs < 1} or {@code train} is null
      * @throws NonFiniteLossException   under {@link NonFiniteLossPolicy#STOP} when a loss is NaN or infinite
+     * @throws NonFiniteValueException  with {@link Builder#detectAnomaly(boolean)}, at the first op that makes a NaN
+     *                                  or an infinity
      */
     public List<EpochMetrics> fit(DataLoader train, DataLoader test, int totalEpochs) {
         if (train == null || totalEpochs < 1) {
@@ -147,6 +153,12 @@ public final class Trainer {
      * @param totalEpochs the run's planned length, for progress reports only
      */
     public EpochMetrics trainEpoch(DataLoader train, DataLoader test, int totalEpochs) {
+        try (Anomaly anomaly = detectAnomaly ? Anomaly.detect() : null) {
+            return runEpoch(train, test, totalEpochs);
+        }
+    }
+
+    private EpochMetrics runEpoch(DataLoader train, DataLoader test, int totalEpochs) {
         int epoch = history.size() + 1;
         double lr = optimizer.learningRate(0);
         long start = System.nanoTime();
@@ -443,7 +455,7 @@ public final class Trainer {
     public String toString() {
         return "Trainer(optimizer=" + optimizer + ", scheduler=" + (scheduler == null ? "none" : scheduler.getClass().getSimpleName())
                 + ", clipGradNorm=" + clipGradNorm + ", accumulationSteps=" + accumulationSteps + ", patience=" + patience
-                + ", nonFinite=" + nonFinitePolicy + ")";
+                + ", nonFinite=" + nonFinitePolicy + (detectAnomaly ? ", detectAnomaly" : "") + ")";
     }
 
     /** Configures a {@link Trainer}; every setter validates its argument. */
@@ -457,6 +469,7 @@ public final class Trainer {
         private int patience;
         private double minDelta;
         private NonFiniteLossPolicy nonFinitePolicy = NonFiniteLossPolicy.STOP;
+        private boolean detectAnomaly;
         private Generator generator = Generator.global();
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int progressEvery = 20;
@@ -532,6 +545,18 @@ public final class Trainer {
                 throw new IllegalArgumentException("Trainer.Builder.onNonFiniteLoss: policy must be non-null, but got null");
             }
             this.nonFinitePolicy = policy;
+            return this;
+        }
+
+        /**
+         * Runs every epoch (training and evaluation) in {@link Anomaly} mode: the first op whose output or
+         * gradient holds a NaN or an infinity throws a {@link NonFiniteValueException} naming the op, the layer
+         * and the shape, before the loss guard of {@link #onNonFiniteLoss} would see it. Several times slower;
+         * for debugging. Default off ({@code false} leaves the process-wide mode as it is, e.g. switched on by
+         * {@code -Dcnn4j.detectAnomaly=true}).
+         */
+        public Builder detectAnomaly(boolean on) {
+            this.detectAnomaly = on;
             return this;
         }
 

@@ -189,6 +189,32 @@ class TrainerTest {
     }
 
     @Test
+    void detectAnomalyNamesTheLayerWhoseWeightIsNaNInsteadOfOnlyStoppingAtTheLoss() {
+        Device cpu = TestDevices.cpu();
+        Generator gen = new Generator(4);
+        try (Sequential model = smallCnn(cpu, gen, false); SGD sgd = new SGD(model.parameters(), 0.05);
+             DataLoader train = loader(TRAIN, cpu, 32, true)) {
+            Tensor w = model.namedParameters().get("4.weight").tensor();
+            float[] values = w.toArray();
+            values[7] = Float.NaN;
+            try (org.cnn4j.runtime.NoGrad off = org.cnn4j.runtime.NoGrad.enter()) {
+                w.copyFrom(values);
+            }
+            Trainer plain = Trainer.builder(model, sgd).generator(gen).build();
+            assertThrows(NonFiniteLossException.class, () -> plain.fit(train, null, 1), "without the option: the loss guard");
+            Trainer checked = Trainer.builder(model, sgd).generator(gen).detectAnomaly(true).build();
+            org.cnn4j.runtime.NonFiniteValueException e = assertThrows(org.cnn4j.runtime.NonFiniteValueException.class,
+                    () -> checked.fit(train, null, 1));
+            assertEquals("Tensor.matmul", e.op(), e.getMessage());
+            assertEquals("4 (Linear)", e.layer(), e.getMessage());
+            assertEquals(org.cnn4j.runtime.Shape.of(32, 10), e.shape(), e.getMessage());
+            assertEquals(32, e.nanCount(), e.getMessage());                // one NaN weight: one output column
+            assertTrue(e.getMessage().contains("input 1 (weight [10, 784]) already held non-finite values"), e.getMessage());
+            assertTrue(!org.cnn4j.runtime.Anomaly.isEnabled(), "the trainer restores the mode it found");
+        }
+    }
+
+    @Test
     void skipStepPolicyDropsOnlyTheBadBatches() {
         Device cpu = TestDevices.cpu();
         Generator gen = new Generator(4);
