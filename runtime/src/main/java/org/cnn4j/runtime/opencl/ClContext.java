@@ -154,9 +154,10 @@ public final class ClContext implements AutoCloseable {
                     + device.label() + ": clCreateBuffer failed with " + ClStatus.describe(err[0]) + " (max single allocation "
                     + device.maxAllocBytes() + " bytes, global memory " + device.info().globalMemoryBytes() + " bytes)";
             if (ClStatus.isOutOfMemory(err[0])) {
-                throw new DeviceOutOfMemoryException(message, new OpenClException("clCreateBuffer", err[0], device.label()));
+                throw new DeviceOutOfMemoryException(message,
+                        OpenClException.of("clCreateBuffer", err[0], null, null, bytes + " bytes on " + device.label()));
             }
-            throw new OpenClException("clCreateBuffer", err[0], bytes + " bytes on " + device.label());
+            throw OpenClException.of("clCreateBuffer", err[0], null, null, bytes + " bytes on " + device.label());
         }
         ClBuffer buffer = new ClBuffer(this, mem, elements);
         live.add(buffer);
