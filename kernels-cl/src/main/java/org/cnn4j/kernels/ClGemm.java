@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * chosen once per context. A candidate fits when its work-group {@code TS x TS/WPT} is within
  * {@code CL_DEVICE_MAX_WORK_ITEM_SIZES}, {@code CL_DEVICE_MAX_WORK_GROUP_SIZE}, the
  * {@code cnn4j.opencl.maxWorkGroupSize} cap and the compiled kernel's {@code CL_KERNEL_WORK_GROUP_SIZE},
- * and its two {@code TS x TS} float tiles fit in {@code CL_DEVICE_LOCAL_MEM_SIZE}. Sizes that are not
+ * and its two {@code TS x TS} float tiles fit in the local memory of {@link ClContext#localMemBytes()}
+ * ({@code CL_DEVICE_LOCAL_MEM_SIZE}, or the {@code cnn4j.opencl.maxLocalMemBytes} cap). Sizes that are not
  * multiples of a tile or block are handled in the kernels (zero-padded loads, guarded stores).
  */
 public final class ClGemm {
@@ -126,17 +127,18 @@ public final class ClGemm {
         ClDevice device = context.device();
         long[] maxItems = device.maxWorkItemSizes();
         long cap = Math.min(device.maxWorkGroupSize(), context.workGroupCap());
+        long localMem = context.localMemBytes();
         for (int[] candidate : CANDIDATES) {
             int ts = candidate[0];
             int wpt = candidate[1];
             long rows = ts / wpt;
             long localBytes = 2L * ts * ts * Float.BYTES;
-            if (ts > maxItems[0] || rows > maxItems[1] || ts * rows > cap || localBytes > device.localMemBytes()) {
+            if (ts > maxItems[0] || rows > maxItems[1] || ts * rows > cap || localBytes > localMem) {
                 continue;
             }
             ClKernel kernel = new KernelRef(context, FILE, Map.of("TS", Integer.toString(ts), "WPT", Integer.toString(wpt)),
                     "gemm_tiled").get();
-            if (ts * rows <= kernel.maxWorkGroupSize() && kernel.localMemBytes() <= device.localMemBytes()) {
+            if (ts * rows <= kernel.maxWorkGroupSize() && kernel.localMemBytes() <= localMem) {
                 LOG.debug("gemm tiles for {}: TS={} WPT={} (work-group {}x{}, {} bytes of local memory)", device.label(),
                         ts, wpt, ts, rows, localBytes);
                 return new Tiled(ts, wpt, kernel);
@@ -144,7 +146,7 @@ public final class ClGemm {
         }
         throw new BackendException("ClGemm: no tile shape fits " + device.label() + " (max work-group "
                 + device.maxWorkGroupSize() + ", cap " + context.workGroupCap() + ", local memory "
-                + device.localMemBytes() + " bytes)");
+                + localMem + " bytes)");
     }
 
     private static long ceilDiv(long x, long d) {
