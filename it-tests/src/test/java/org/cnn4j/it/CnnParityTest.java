@@ -31,6 +31,14 @@ class CnnParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(DEVICES)
     void randomizedCasesAgreeWithTheCpu(Device device) {
+        org.junit.jupiter.api.Assertions.assertAll(checksAgainstTheCpu(device, device.spec()));
+    }
+
+    /**
+     * One check per randomized case: {@code device} (named {@code label} in failures) against the CPU within
+     * twice the contract tolerance, or the CPU against itself bit for bit.
+     */
+    static List<org.junit.jupiter.api.function.Executable> checksAgainstTheCpu(Device device, String label) {
         Device cpu = TestDevices.cpu();
         boolean self = device == cpu;
         List<Case> cases = cases(new SplittableRandom(8001));
@@ -39,13 +47,13 @@ class CnnParityTest {
             Case c = cases.get(i);
             int k = i;
             checks.add(() -> {
-                String what = "case " + k + ": " + c.description() + (self ? " on cpu, run twice" : " on " + device.spec() + " vs cpu");
+                String what = "case " + k + ": " + c.description() + (self ? " on cpu, run twice" : " on " + label + " vs cpu");
                 float[] expected = run(c, new SpiCalls(cpu), what + " (the cpu run)");
                 float[] actual = run(c, new SpiCalls(device, k % 3), what);
                 (self ? Tolerance.EXACT : Tolerances.twice(c.tolerance())).assertClose(what, NaiveOps.toDouble(expected), actual);
             });
         }
-        org.junit.jupiter.api.Assertions.assertAll(checks);
+        return checks;
     }
 
     /** Runs the case, naming it when the backend throws. */

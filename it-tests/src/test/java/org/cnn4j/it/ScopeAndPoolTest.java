@@ -5,22 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.cnn4j.kernels.OpenClBackend;
 import org.cnn4j.runtime.Device;
 import org.cnn4j.runtime.Generator;
 import org.cnn4j.runtime.MemoryPool;
 import org.cnn4j.runtime.Scope;
+import org.cnn4j.runtime.Shape;
 import org.cnn4j.runtime.Tensor;
+import org.cnn4j.runtime.spi.DeviceOutOfMemoryException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Ownership and pooling on every device: a {@link Scope} closes what was made inside it, {@code detach}
  * moves a tensor out, {@code close()} is idempotent, views keep their memory alive, every byte goes back
- * to the pool, and a loop that makes the same tensors each step stops asking the device for memory.
+ * to the pool, a loop that makes the same tensors each step stops asking the device for memory, and an
+ * allocation the device refuses frees the pool's cache and retries once before it fails.
  */
 class ScopeAndPoolTest {
 
@@ -228,6 +233,40 @@ class ScopeAndPoolTest {
             assertFalse(t.isClosed(), "the failed close closed nothing");
         } finally {
             scope.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(DEVICES)
+    void outOfDeviceMemoryFreesTheCacheRetriesOnceAndSaysWhatThePoolHeld(Device device) {
+        assumeTrue(device.backend() instanceof OpenClBackend,
+                "the CPU fallback's limit is the JVM heap, and running it out would disturb the other tests in this JVM");
+        MemoryPool pool = device.pool();
+        device.zeros(100_000).close(); // leave a block in the cache
+        long cached = pool.bytesCached();
+        long inUse = pool.bytesInUse();
+        assertTrue(cached > 0, "a block is cached");
+        long maxAlloc = ((OpenClBackend) device.backend()).context().device().maxAllocBytes();
+        long elements = maxAlloc / Float.BYTES + 1024;   // above CL_DEVICE_MAX_MEM_ALLOC_SIZE: refused, not attempted
+        int rows = (int) (elements / Integer.MAX_VALUE + 2);
+        int cols = (int) ((elements + rows - 1) / rows);
+        DeviceOutOfMemoryException e = null;
+        try {
+            device.empty(Shape.of(rows, cols)).close();
+        } catch (DeviceOutOfMemoryException expected) {
+            e = expected;
+        }
+        assumeTrue(e != null, "the driver of " + device.spec() + " accepted " + (long) rows * cols * Float.BYTES
+                + " bytes, above its CL_DEVICE_MAX_MEM_ALLOC_SIZE of " + maxAlloc);
+        assertTrue(e.getMessage().startsWith(device.spec() + ": cannot allocate " + (long) rows * cols * Float.BYTES + " bytes"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("the pool held " + inUse + " bytes in use and had " + cached
+                + " cached bytes, which were freed before the retry"), e.getMessage());
+        assertEquals(1, e.getSuppressed().length, "the first attempt's failure is kept as suppressed");
+        assertEquals(0, pool.bytesCached(), "the cache was freed before the retry");
+        assertEquals(inUse, pool.bytesInUse(), "a failed allocation takes nothing from the pool");
+        try (Scope scope = Scope.open()) {
+            assertEquals(3f, device.ones(3).sum().item(), "the device still computes after the failure");
         }
     }
 }

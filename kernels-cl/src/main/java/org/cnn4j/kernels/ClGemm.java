@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * chosen once per context. A candidate fits when its work-group {@code TS x TS/WPT} is within
  * {@code CL_DEVICE_MAX_WORK_ITEM_SIZES}, {@code CL_DEVICE_MAX_WORK_GROUP_SIZE}, the
  * {@code cnn4j.opencl.maxWorkGroupSize} cap and the compiled kernel's {@code CL_KERNEL_WORK_GROUP_SIZE},
- * and its two {@code TS x TS} float tiles fit in {@code CL_DEVICE_LOCAL_MEM_SIZE}. Sizes that are not
+ * and its two {@code TS x TS} float tiles fit in the local memory of {@link ClContext#localMemBytes()}
+ * ({@code CL_DEVICE_LOCAL_MEM_SIZE}, or the {@code cnn4j.opencl.maxLocalMemBytes} cap). Sizes that are not
  * multiples of a tile or block are handled in the kernels (zero-padded loads, guarded stores).
  *
  * <p>With tuning on ({@link GemmTuner}, {@code -Dcnn4j.opencl.tune=true}) each new shape is timed once with
@@ -252,7 +253,7 @@ public final class ClGemm {
         long cap = Math.min(device.maxWorkGroupSize(), context.workGroupCap());
         long rows = ts / wpt;
         long localBytes = 2L * ts * ts * Float.BYTES;
-        return ts <= maxItems[0] && rows <= maxItems[1] && ts * rows <= cap && localBytes <= device.localMemBytes();
+        return ts <= maxItems[0] && rows <= maxItems[1] && ts * rows <= cap && localBytes <= context.localMemBytes();
     }
 
     private Tiled choose() {
@@ -266,7 +267,7 @@ public final class ClGemm {
             long rows = ts / wpt;
             ClKernel kernel = kernels.computeIfAbsent(new Config(Variant.TILED, ts, wpt),
                     cfg -> new KernelRef(context, FILE, cfg.defines(), cfg.kernelName())).get();
-            if (ts * rows <= kernel.maxWorkGroupSize() && kernel.localMemBytes() <= device.localMemBytes()) {
+            if (ts * rows <= kernel.maxWorkGroupSize() && kernel.localMemBytes() <= context.localMemBytes()) {
                 LOG.debug("gemm tiles for {}: TS={} WPT={} (work-group {}x{}, {} bytes of local memory)", device.label(),
                         ts, wpt, ts, rows, 2L * ts * ts * Float.BYTES);
                 return new Tiled(ts, wpt, kernel);
@@ -274,7 +275,7 @@ public final class ClGemm {
         }
         throw new BackendException("ClGemm: no tile shape fits " + device.label() + " (max work-group "
                 + device.maxWorkGroupSize() + ", cap " + context.workGroupCap() + ", local memory "
-                + device.localMemBytes() + " bytes)");
+                + localMem + " bytes)");
     }
 
     private static long ceilDiv(long x, long d) {

@@ -211,7 +211,7 @@ public final class ClReduction {
     private long treeGroup(ClKernel kernel, int axis, int segments, int bytesPerItem) {
         long segment = (axis + (long) segments - 1) / segments;
         long limit = Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]);
-        limit = Math.min(limit, (context.device().localMemBytes() - kernel.localMemBytes()) / bytesPerItem);
+        limit = Math.min(limit, (context.localMemBytes() - kernel.localMemBytes()) / bytesPerItem);
         limit = Math.min(limit, Math.min(TREE_PREFERRED_GROUP, Long.highestOneBit(Math.max(1, segment))));
         return Math.max(1, Long.highestOneBit(Math.max(1, limit)));
     }

@@ -23,8 +23,9 @@ class ClGemmTest {
     /** (m, n, k): tiny, not multiples of any tile, exact tiles, and a k of 0. */
     private static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {33, 17, 65}, {64, 64, 64}, {100, 37, 129}, {3, 4, 0}, {8, 16, 9}, {17, 33, 2}};
 
+    /** Default limits, small work-groups, and little local memory (the tiled and tree kernels use it). */
     static Stream<TestBackend> backends() {
-        return OpenClTestSupport.backends();
+        return Stream.concat(OpenClTestSupport.backends(), OpenClTestSupport.smallLocalMemory());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -36,6 +37,13 @@ class ClGemmTest {
         assertTrue(group <= t.kernel().maxWorkGroupSize(), "work-group " + group + " within " + t.kernel().maxWorkGroupSize());
         if (tb.cap() > 0) {
             assertTrue(group <= tb.cap(), "work-group " + group + " within cap " + tb.cap());
+        }
+        long tileBytes = 2L * t.ts() * t.ts() * Float.BYTES;
+        assertTrue(tileBytes <= tb.backend().context().localMemBytes(), "tiles of " + tileBytes + " bytes within "
+                + tb.backend().context().localMemBytes() + " bytes of local memory on " + tb);
+        if (tb.localMem() > 0) {
+            assertEquals(OpenClTestSupport.SMALL_LOCAL_MEM, tb.backend().context().localMemBytes(), "the cap is what launchers see");
+            assertEquals(8, t.ts(), "the largest tile whose two float tiles fit in " + tb.localMem() + " bytes");
         }
     }
 

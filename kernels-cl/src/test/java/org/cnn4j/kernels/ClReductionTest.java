@@ -28,8 +28,9 @@ class ClReductionTest {
         {1, 1, 1}, {3, 5, 7}, {64, 33, 1}, {2, 1000, 1}, {1, 5003, 3}, {5, 300, 1000}, {1, 100003, 1}, {4, 257, 2},
     };
 
+    /** Default limits, small work-groups, and little local memory (the tiled and tree kernels use it). */
     static Stream<TestBackend> backends() {
-        return OpenClTestSupport.backends();
+        return Stream.concat(OpenClTestSupport.backends(), OpenClTestSupport.smallLocalMemory());
     }
 
     /** The launcher's own plan, then every variant unsplit and split into a few (uneven) segments. */

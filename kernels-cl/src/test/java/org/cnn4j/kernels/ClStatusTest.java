@@ -2,16 +2,25 @@ package org.cnn4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.cnn4j.runtime.opencl.ClBuildException;
+import org.cnn4j.runtime.opencl.ClDeviceLostException;
+import org.cnn4j.runtime.opencl.ClNdRange;
+import org.cnn4j.runtime.opencl.ClOutOfResourcesException;
 import org.cnn4j.runtime.opencl.ClStatus;
+import org.cnn4j.runtime.opencl.ClWorkGroupSizeException;
 import org.cnn4j.runtime.opencl.OpenClException;
 import org.cnn4j.runtime.spi.BackendException;
 import org.junit.jupiter.api.Test;
 
-/** Status names and the OpenCL exceptions' messages; needs no device. */
+/**
+ * Status names, the OpenCL exceptions' messages and the status-to-type mapping; needs no device. Lost
+ * devices and {@code CL_OUT_OF_RESOURCES} cannot be provoked on demand, so their mapping is checked here;
+ * {@link ClFaultTest} provokes the others on a real device.
+ */
 class ClStatusTest {
     @Test
     void namesCoreAndExtensionCodes() {
@@ -69,5 +78,43 @@ class ClStatusTest {
         assertTrue(e instanceof BackendException);
         assertEquals("clBuildProgram failed with CL_BUILD_PROGRAM_FAILURE (-11) for gemm.cl (defines={TS=16, WPT=4}, "
                 + "device=opencl:0 (dev)); build log:\ngemm.cl:3:1: error: expected ';'", e.getMessage());
+    }
+
+    @Test
+    void eachFailureKindMapsToItsTypeWithStatusKernelAndSizes() {
+        ClNdRange range = new ClNdRange(new long[] {64, 16}, new long[] {32, 8});
+        Map<Integer, Class<?>> kinds = Map.of(
+                -4, ClOutOfResourcesException.class,
+                -5, ClOutOfResourcesException.class,
+                -6, ClOutOfResourcesException.class,
+                -54, ClWorkGroupSizeException.class,
+                -55, ClWorkGroupSizeException.class,
+                -2, ClDeviceLostException.class,
+                -1121, ClDeviceLostException.class,
+                -30, OpenClException.class,
+                -52, OpenClException.class);
+        kinds.forEach((status, type) -> {
+            OpenClException e = OpenClException.of("clEnqueueNDRangeKernel", status, "conv_forward", range,
+                    "kernel conv_forward of conv.cl on opencl:0 (dev), " + range);
+            assertEquals(type, e.getClass(), "status " + ClStatus.describe(status));
+            assertEquals(status, e.status());
+            assertEquals("conv_forward", e.kernel());
+            assertEquals(range, e.range());
+            assertEquals("clEnqueueNDRangeKernel failed with " + ClStatus.describe(status) + " (kernel conv_forward of conv.cl on "
+                    + "opencl:0 (dev), global=[64, 16], local=[32, 8])", e.getMessage());
+        });
+    }
+
+    @Test
+    void callsThatLaunchNothingHaveNoKernelOrSizes() {
+        OpenClException e = OpenClException.of("clFinish", -5, null, null, "opencl:0 (dev)");
+        assertTrue(e instanceof ClOutOfResourcesException, e.getClass().getName());
+        assertEquals("CL_OUT_OF_RESOURCES", e.statusName());
+        assertNull(e.kernel());
+        assertNull(e.range());
+        ClBuildException b = new ClBuildException("gemm.cl", Map.of(), "opencl:0 (dev)", -11, "log");
+        assertTrue(b instanceof OpenClException, "a build failure is an OpenClException too");
+        assertEquals("clBuildProgram", b.call());
+        assertEquals("CL_BUILD_PROGRAM_FAILURE", b.statusName());
     }
 }

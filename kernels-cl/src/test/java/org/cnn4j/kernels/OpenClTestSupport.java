@@ -24,11 +24,15 @@ import org.cnn4j.runtime.spi.BackendUnavailableException;
  *
  * <p>Backends are opened once per JVM and shared: one per device with the default work-group limits and
  * one with {@code cnn4j.opencl.maxWorkGroupSize} forced to {@value #SMALL_GROUP}, so every kernel family
- * also runs with many small work-groups. Their binary cache is a temporary directory of this JVM.
+ * also runs with many small work-groups. {@link #smallLocalMemory()} adds one per device that plans with
+ * only {@value #SMALL_LOCAL_MEM} bytes of local memory ({@code cnn4j.opencl.maxLocalMemBytes}), for the
+ * families whose kernels use it. Their binary cache is a temporary directory of this JVM.
  */
 public final class OpenClTestSupport {
     /** The work-group cap of the second configuration. */
     public static final int SMALL_GROUP = 16;
+    /** The local-memory cap of {@link #smallLocalMemory()}, in bytes: two 8 x 8 float tiles. */
+    public static final long SMALL_LOCAL_MEM = 512;
 
     private static final Map<String, TestBackend> OPENED = new ConcurrentHashMap<>();
     private static Path cacheDir;
@@ -40,9 +44,10 @@ public final class OpenClTestSupport {
      *
      * @param backend the backend, or null when {@code unavailable} says why there is none
      * @param cap the work-group cap, or 0 for none
+     * @param localMem the local-memory cap in bytes, or 0 for none
      * @param unavailable why no OpenCL device is available, or null
      */
-    public record TestBackend(OpenClBackend backend, int cap, String unavailable) {
+    public record TestBackend(OpenClBackend backend, int cap, long localMem, String unavailable) {
         /** The backend; skips the test (fails it when a device is required) when there is none. */
         @Override
         public OpenClBackend backend() {
@@ -55,7 +60,8 @@ public final class OpenClTestSupport {
         @Override
         public String toString() {
             return unavailable != null ? "no OpenCL device"
-                    : backend.context().device().label() + (cap == 0 ? "" : " maxWorkGroupSize=" + cap);
+                    : backend.context().device().label() + (cap == 0 ? "" : " maxWorkGroupSize=" + cap)
+                    + (localMem == 0 ? "" : " maxLocalMemBytes=" + localMem);
         }
     }
 
@@ -99,41 +105,52 @@ public final class OpenClTestSupport {
         List<String> reason = new ArrayList<>();
         List<TestBackend> all = new ArrayList<>();
         for (ClDevice device : devicesOrEmpty(reason)) {
-            all.add(open(device, 0));
-            all.add(open(device, SMALL_GROUP));
+            all.add(open(device, 0, 0));
+            all.add(open(device, SMALL_GROUP, 0));
         }
-        return reason.isEmpty() ? all.stream() : Stream.of(new TestBackend(null, 0, reason.get(0)));
+        return reason.isEmpty() ? all.stream() : Stream.of(new TestBackend(null, 0, 0, reason.get(0)));
+    }
+
+    /** Every device with local memory capped at {@value #SMALL_LOCAL_MEM} bytes. For {@code @MethodSource}. */
+    public static Stream<TestBackend> smallLocalMemory() {
+        List<String> reason = new ArrayList<>();
+        List<ClDevice> devices = devicesOrEmpty(reason);
+        return reason.isEmpty() ? devices.stream().map(d -> open(d, 0, SMALL_LOCAL_MEM))
+                : Stream.of(new TestBackend(null, 0, 0, reason.get(0)));
     }
 
     /** Every device with default limits. For {@code @MethodSource}. */
     public static Stream<TestBackend> defaultBackends() {
         List<String> reason = new ArrayList<>();
         List<ClDevice> devices = devicesOrEmpty(reason);
-        return reason.isEmpty() ? devices.stream().map(d -> open(d, 0)) : Stream.of(new TestBackend(null, 0, reason.get(0)));
+        return reason.isEmpty() ? devices.stream().map(d -> open(d, 0, 0)) : Stream.of(new TestBackend(null, 0, 0, reason.get(0)));
     }
 
-    private static TestBackend open(ClDevice device, int cap) {
-        return OPENED.computeIfAbsent(device.info().spec() + "/" + cap, key -> {
+    private static TestBackend open(ClDevice device, int cap, long localMem) {
+        return OPENED.computeIfAbsent(device.info().spec() + "/" + cap + "/" + localMem, key -> {
             synchronized (OpenClTestSupport.class) {
-                String previous = System.getProperty(ClContext.MAX_WORK_GROUP_PROPERTY);
+                String previousCap = System.getProperty(ClContext.MAX_WORK_GROUP_PROPERTY);
+                String previousLocal = System.getProperty(ClContext.MAX_LOCAL_MEM_PROPERTY);
                 try {
-                    if (cap > 0) {
-                        System.setProperty(ClContext.MAX_WORK_GROUP_PROPERTY, Integer.toString(cap));
-                    } else {
-                        System.clearProperty(ClContext.MAX_WORK_GROUP_PROPERTY);
-                    }
-                    return new TestBackend(new OpenClBackend(ClContext.open(device, cacheDir())), cap, null);
+                    setOrClear(ClContext.MAX_WORK_GROUP_PROPERTY, cap > 0 ? Integer.toString(cap) : null);
+                    setOrClear(ClContext.MAX_LOCAL_MEM_PROPERTY, localMem > 0 ? Long.toString(localMem) : null);
+                    return new TestBackend(new OpenClBackend(ClContext.open(device, cacheDir())), cap, localMem, null);
                 } catch (BackendUnavailableException e) {
                     throw new AssertionError("cannot open " + device.label() + ": " + e.getMessage(), e);
                 } finally {
-                    if (previous == null) {
-                        System.clearProperty(ClContext.MAX_WORK_GROUP_PROPERTY);
-                    } else {
-                        System.setProperty(ClContext.MAX_WORK_GROUP_PROPERTY, previous);
-                    }
+                    setOrClear(ClContext.MAX_WORK_GROUP_PROPERTY, previousCap);
+                    setOrClear(ClContext.MAX_LOCAL_MEM_PROPERTY, previousLocal);
                 }
             }
         });
+    }
+
+    private static void setOrClear(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
     }
 
     private static synchronized Path cacheDir() {

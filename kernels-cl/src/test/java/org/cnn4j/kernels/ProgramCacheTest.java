@@ -195,6 +195,8 @@ class ProgramCacheTest {
                     () -> context.program("broken.cl", "__kernel void broken(__global float* x) { x[0] = undeclared_name; }",
                             Map.of("TS", "8", "ALPHA", "2")));
             assertEquals("broken.cl", e.file());
+            assertEquals("CL_BUILD_PROGRAM_FAILURE", e.statusName());
+            assertEquals("clBuildProgram", e.call());
             assertEquals(Map.of("ALPHA", "2", "TS", "8"), e.defines());
             assertTrue(e.buildLog().contains("undeclared_name"), e.buildLog());
             assertTrue(e.getMessage().contains("CL_BUILD_PROGRAM_FAILURE"), e.getMessage());

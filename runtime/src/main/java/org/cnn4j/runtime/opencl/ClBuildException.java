@@ -3,13 +3,13 @@ package org.cnn4j.runtime.opencl;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.cnn4j.runtime.spi.BackendException;
 
 /**
  * An OpenCL program failed to compile. Carries the kernel file, its {@code -D} defines, the device and
- * the compiler's full build log ({@code CL_PROGRAM_BUILD_LOG}); the message contains all four.
+ * the compiler's full build log ({@code CL_PROGRAM_BUILD_LOG}); the message contains all four. The call
+ * is {@code clBuildProgram}; no kernel is launched, so {@link #kernel()} and {@link #range()} are null.
  */
-public class ClBuildException extends BackendException {
+public class ClBuildException extends OpenClException {
     private static final long serialVersionUID = 1L;
 
     private final String file;
@@ -26,7 +26,7 @@ public class ClBuildException extends BackendException {
      */
     public ClBuildException(String file, Map<String, String> defines, String device, int status, String buildLog) {
         super("clBuildProgram failed with " + ClStatus.describe(status) + " for " + file + " (defines="
-                + new TreeMap<>(defines) + ", device=" + device + "); build log:\n" + buildLog);
+                + new TreeMap<>(defines) + ", device=" + device + "); build log:\n" + buildLog, "clBuildProgram", status, null, null);
         this.file = file;
         this.defines = new TreeMap<>(defines);
         this.device = device;

@@ -5,7 +5,8 @@ import java.util.function.Supplier;
 /**
  * The one place where OpenCL status codes are checked. JOCL's own exceptions are off
  * ({@code CL.setExceptionsEnabled(false)}), so every call's status passes through here and a failure
- * becomes an {@link OpenClException} that names the call, the status and the caller's context.
+ * becomes an {@link OpenClException} (of the subclass its status calls for, see {@link OpenClException#of})
+ * that names the call, the status and the caller's context.
  */
 final class ClCheck {
     private ClCheck() {
@@ -20,7 +21,21 @@ final class ClCheck {
      */
     static void check(int status, String call, Supplier<String> context) {
         if (status != 0) {
-            throw new OpenClException(call, status, context.get());
+            throw OpenClException.of(call, status, null, null, context.get());
+        }
+    }
+
+    /**
+     * Throws unless the launch of {@code kernel} over {@code range} returned {@code CL_SUCCESS}.
+     *
+     * @param status what {@code clEnqueueNDRangeKernel} returned
+     * @param kernel the kernel's name
+     * @param range the launch sizes
+     * @param context program, device and sizes in words; only evaluated on failure
+     */
+    static void checkLaunch(int status, String kernel, ClNdRange range, Supplier<String> context) {
+        if (status != 0) {
+            throw OpenClException.of("clEnqueueNDRangeKernel", status, kernel, range, context.get());
         }
     }
 

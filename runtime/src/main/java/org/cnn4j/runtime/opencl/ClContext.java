@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class ClContext implements AutoCloseable {
     /** System property capping every work-group size (tests set it small to exercise multi-group paths). */
     public static final String MAX_WORK_GROUP_PROPERTY = "cnn4j.opencl.maxWorkGroupSize";
+    /**
+     * System property capping the local memory launchers plan with, in bytes (tests set it small to run the
+     * local-memory kernels as they would run on a device with little of it). The device's own
+     * {@code CL_DEVICE_LOCAL_MEM_SIZE} is still the limit when it is smaller.
+     */
+    public static final String MAX_LOCAL_MEM_PROPERTY = "cnn4j.opencl.maxLocalMemBytes";
 
     static final Logger LOG = LoggerFactory.getLogger(ClContext.class);
 
@@ -35,14 +41,17 @@ public final class ClContext implements AutoCloseable {
     private final cl_command_queue queue;
     private final ProgramCache programs;
     private final long workGroupCap;
+    private final long localMemCap;
     private final Set<ClBuffer> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ClContext(ClDevice device, cl_context context, cl_command_queue queue, BinaryCache disk, long workGroupCap) {
+    private ClContext(ClDevice device, cl_context context, cl_command_queue queue, BinaryCache disk, long workGroupCap,
+                      long localMemCap) {
         this.device = device;
         this.context = context;
         this.queue = queue;
         this.workGroupCap = workGroupCap;
+        this.localMemCap = localMemCap;
         this.programs = new ProgramCache(this, disk);
     }
 
@@ -67,7 +76,8 @@ public final class ClContext implements AutoCloseable {
             throw new BackendUnavailableException("cannot open " + device.label() + ": it supports " + device.openclCVersion()
                     + ", and cnn4j's kernels need OpenCL C 1.2");
         }
-        long cap = workGroupCapFromProperty();
+        long cap = positiveProperty(MAX_WORK_GROUP_PROPERTY);
+        long localCap = positiveProperty(MAX_LOCAL_MEM_PROPERTY);
         cl_context_properties properties = new cl_context_properties();
         properties.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
         int[] err = ClCheck.errSlot();
@@ -83,13 +93,15 @@ public final class ClContext implements AutoCloseable {
             throw new BackendUnavailableException("cannot open " + device.label() + ": clCreateCommandQueue failed with "
                     + ClStatus.describe(err[0]));
         }
-        LOG.debug("opened {} (kernel cache {}, work-group cap {})", device.label(),
-                kernelCache == null ? "off" : kernelCache, cap == Long.MAX_VALUE ? "none" : cap);
-        return new ClContext(device, context, queue, kernelCache == null ? null : new BinaryCache(kernelCache), cap);
+        LOG.debug("opened {} (kernel cache {}, work-group cap {}, local memory cap {})", device.label(),
+                kernelCache == null ? "off" : kernelCache, cap == Long.MAX_VALUE ? "none" : cap,
+                localCap == Long.MAX_VALUE ? "none" : localCap);
+        return new ClContext(device, context, queue, kernelCache == null ? null : new BinaryCache(kernelCache), cap, localCap);
     }
 
-    private static long workGroupCapFromProperty() {
-        String value = System.getProperty(MAX_WORK_GROUP_PROPERTY);
+    /** The value of system property {@code name}, {@code Long.MAX_VALUE} when unset. */
+    private static long positiveProperty(String name) {
+        String value = System.getProperty(name);
         if (value == null || value.isBlank()) {
             return Long.MAX_VALUE;
         }
@@ -101,7 +113,7 @@ public final class ClContext implements AutoCloseable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("ClContext.open: system property " + MAX_WORK_GROUP_PROPERTY
+        throw new IllegalArgumentException("ClContext.open: system property " + name
                 + " must be a positive integer, but got '" + value + "'");
     }
 
@@ -113,6 +125,14 @@ public final class ClContext implements AutoCloseable {
     /** The user cap on work-group sizes ({@value #MAX_WORK_GROUP_PROPERTY}), {@code Long.MAX_VALUE} when unset. */
     public long workGroupCap() {
         return workGroupCap;
+    }
+
+    /**
+     * The local memory launchers may plan with, in bytes: {@code CL_DEVICE_LOCAL_MEM_SIZE}, or the cap set by
+     * {@value #MAX_LOCAL_MEM_PROPERTY} when that is smaller.
+     */
+    public long localMemBytes() {
+        return Math.min(device.localMemBytes(), localMemCap);
     }
 
     /** This context's program cache. */
@@ -154,9 +174,10 @@ public final class ClContext implements AutoCloseable {
                     + device.label() + ": clCreateBuffer failed with " + ClStatus.describe(err[0]) + " (max single allocation "
                     + device.maxAllocBytes() + " bytes, global memory " + device.info().globalMemoryBytes() + " bytes)";
             if (ClStatus.isOutOfMemory(err[0])) {
-                throw new DeviceOutOfMemoryException(message, new OpenClException("clCreateBuffer", err[0], device.label()));
+                throw new DeviceOutOfMemoryException(message,
+                        OpenClException.of("clCreateBuffer", err[0], null, null, bytes + " bytes on " + device.label()));
             }
-            throw new OpenClException("clCreateBuffer", err[0], bytes + " bytes on " + device.label());
+            throw OpenClException.of("clCreateBuffer", err[0], null, null, bytes + " bytes on " + device.label());
         }
         ClBuffer buffer = new ClBuffer(this, mem, elements);
         live.add(buffer);

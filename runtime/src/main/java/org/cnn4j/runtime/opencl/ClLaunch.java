@@ -102,8 +102,11 @@ public final class ClLaunch implements AutoCloseable {
     /**
      * Launches {@code range} after checking it against the device's and kernel's limits.
      *
-     * @throws IllegalArgumentException when the work-group is larger than {@link ClKernel#maxWorkGroupSize()}
-     *         or a dimension exceeds {@code CL_DEVICE_MAX_WORK_ITEM_SIZES}
+     * @throws ClWorkGroupSizeException when the work-group is larger than {@link ClKernel#maxWorkGroupSize()}
+     *         ({@code CL_INVALID_WORK_GROUP_SIZE}) or a dimension exceeds {@code CL_DEVICE_MAX_WORK_ITEM_SIZES}
+     *         ({@code CL_INVALID_WORK_ITEM_SIZE}), found before the call; or when the driver returns either
+     * @throws ClOutOfResourcesException when the driver lacks the memory or resources for the launch
+     * @throws ClDeviceLostException when the device is gone
      */
     public void enqueue(ClNdRange range) {
         checkOpen();
@@ -113,23 +116,31 @@ public final class ClLaunch implements AutoCloseable {
         for (int d = 0; d < range.rank(); d++) {
             groupSize *= range.local()[d];
             if (range.local()[d] > maxItems[d]) {
-                throw new IllegalArgumentException("ClLaunch.enqueue: local size must be at most CL_DEVICE_MAX_WORK_ITEM_SIZES="
-                        + Arrays.toString(maxItems) + ", but got " + range + " (kernel " + kernel.name() + " on "
-                        + context.device().label() + ")");
+                throw rejected(-55, "local size must be at most CL_DEVICE_MAX_WORK_ITEM_SIZES=" + Arrays.toString(maxItems)
+                        + " in every dimension", range);
             }
         }
         if (groupSize > kernel.maxWorkGroupSize()) {
-            throw new IllegalArgumentException("ClLaunch.enqueue: work-group size must be at most " + kernel.maxWorkGroupSize()
-                    + ", but got " + groupSize + " (" + range + ", kernel " + kernel.name() + " on "
-                    + context.device().label() + ")");
+            throw rejected(-54, "work-group size " + groupSize + " must be at most " + kernel.maxWorkGroupSize()
+                    + ", the least of CL_DEVICE_MAX_WORK_GROUP_SIZE, CL_KERNEL_WORK_GROUP_SIZE and the cap", range);
         }
         if (LOG.isTraceEnabled()) {
             LOG.trace("launch {} ({}) on {}: {}", kernel.name(), kernel.program().file(), context.device().label(), range);
         }
         int status = CL.clEnqueueNDRangeKernel(context.queue(), kernel.handle(), range.rank(), null,
                 range.global(), range.local(), 0, null, null);
-        ClCheck.check(status, "clEnqueueNDRangeKernel", () -> "kernel " + kernel.name() + " of " + kernel.program().file()
-                + " on " + context.device().label() + ", " + range);
+        ClCheck.checkLaunch(status, kernel.name(), range, () -> where(range));
+    }
+
+    /** A launch refused before the call, with the status the driver would have returned. */
+    private ClWorkGroupSizeException rejected(int status, String why, ClNdRange range) {
+        return new ClWorkGroupSizeException("clEnqueueNDRangeKernel", status, kernel.name(), range,
+                "rejected before the call: " + why + "; " + where(range));
+    }
+
+    private String where(ClNdRange range) {
+        return "kernel " + kernel.name() + " of " + kernel.program().file() + " on " + kernel.context().device().label()
+                + ", " + range;
     }
 
     private void enqueueAuto(long[] work) {
