@@ -190,10 +190,18 @@ public final class Checkpoint {
     /**
      * Loads the checkpoint at {@code file} and copies its {@code "model"} section into {@code module}; on any
      * problem the module is unchanged.
+     *
+     * @throws CheckpointFormatException as {@link #load(Path)}
+     * @throws IllegalArgumentException as {@link #loadInto(Module)}, with the file named in the message
+     * @throws IOException if the file cannot be read
      */
     public static Checkpoint load(Path file, Module module) throws IOException {
         Checkpoint ck = load(file);
-        ck.loadInto(module);
+        try {
+            ck.loadInto(module);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (file " + file + ")", e);
+        }
         return ck;
     }
 

@@ -149,14 +149,14 @@ final class Safetensors {
                 throw fail("file size must be >= 8 bytes (the header length), but got " + size + where);
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
+            readFully(ch, lenBuf, 0, where);
             long n = lenBuf.flip().getLong();
             if (n < 2 || n > size - 8 || n > MAX_HEADER) {
                 throw fail("header length must be between 2 and min(file size - 8 = " + (size - 8) + ", " + MAX_HEADER
                         + "), but got " + Long.toUnsignedString(n) + where);
             }
             ByteBuffer hb = ByteBuffer.allocate((int) n);
-            readFully(ch, hb, 8);
+            readFully(ch, hb, 8, where);
             String text;
             try {
                 text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -223,7 +223,7 @@ final class Safetensors {
                 long pos = dataStart;
                 while (pos < size) {
                     chunk.clear().limit((int) Math.min(chunk.capacity(), size - pos));
-                    readFully(ch, chunk, pos);
+                    readFully(ch, chunk, pos, where);
                     chunk.flip();
                     pos += chunk.remaining();
                     sha.update(chunk);
@@ -244,7 +244,7 @@ final class Safetensors {
                 while (at < data.length) {
                     int count = Math.min(buf.capacity() / 4, data.length - at);
                     buf.clear().limit(count * 4);
-                    readFully(ch, buf, pos);
+                    readFully(ch, buf, pos, where);
                     buf.flip().asFloatBuffer().get(data, at, count);
                     at += count;
                     pos += count * 4L;
@@ -321,11 +321,13 @@ final class Safetensors {
         return "a number";
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    /** Fills {@code b} from {@code pos}; the file was sized first, so an early end means it shrank meanwhile. */
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos, String where) throws IOException {
         while (b.hasRemaining()) {
             int r = ch.read(b, pos);
             if (r < 0) {
-                throw fail("file must hold " + b.limit() + " more bytes at offset " + pos + ", but it ended");
+                throw fail("file must hold " + b.remaining() + " more bytes at offset " + pos + ", but it ended"
+                        + " (it shrank while being read)" + where);
             }
             pos += r;
         }

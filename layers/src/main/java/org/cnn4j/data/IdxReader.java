@@ -52,16 +52,26 @@ public final class IdxReader {
      * (10 for MNIST and Fashion-MNIST).
      *
      * @param numClasses the class count, or -1 for the largest label + 1
-     * @throws IllegalArgumentException if a file is missing, has a wrong magic, is truncated, the image
-     *                                  and label counts differ, or a label is not below {@code numClasses}
+     * @throws IllegalArgumentException if a file is missing, has a wrong magic, is truncated, declares
+     *                                  images with no rows or columns, the image and label counts differ,
+     *                                  a label is not below {@code numClasses}, or {@code numClasses} is
+     *                                  neither -1 nor positive
      * @throws UncheckedIOException     on any other I/O failure
      */
     public static Dataset read(Path images, Path labels, int numClasses) {
+        if (numClasses < 1 && numClasses != -1) {
+            throw new IllegalArgumentException("IdxReader.read: numClasses must be >= 1 or -1 (largest label + 1), "
+                    + "but got " + numClasses);
+        }
         Idx img = readIdx(images, IMAGES_MAGIC, 3);
         Idx lab = readIdx(labels, LABELS_MAGIC, 1);
         if (img.dims[0] != lab.dims[0]) {
             throw new IllegalArgumentException("IdxReader.read: image count must equal label count, but got "
                     + img.dims[0] + " images (" + images + ") and " + lab.dims[0] + " labels (" + labels + ")");
+        }
+        if (img.dims[1] < 1 || img.dims[2] < 1) {
+            throw new IllegalArgumentException("IdxReader.read: image rows and columns must be >= 1, but got "
+                    + img.dims[1] + " x " + img.dims[2] + " (" + images + ")");
         }
         float[] pixels = new float[img.data.length];
         for (int i = 0; i < pixels.length; i++) {
@@ -71,6 +81,10 @@ public final class IdxReader {
         int max = -1;
         for (int i = 0; i < classes.length; i++) {
             int c = lab.data[i] & 0xff;
+            if (numClasses != -1 && c >= numClasses) {
+                throw new IllegalArgumentException("IdxReader.read: label must be in [0, " + numClasses + "), but got "
+                        + c + " (label " + i + " of " + labels + ")");
+            }
             classes[i] = c;
             max = Math.max(max, c);
         }

@@ -82,7 +82,7 @@ class CheckpointModuleTest {
                     Checkpoint.save(f, other);
                 }
                 String m = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(f, c)).getMessage();
-                assertTrue(m.contains("'0.weight' must have shape"), m);
+                assertTrue(m.contains("'0.weight' must have shape [3, 2, 3, 3], but got [4, 2, 3, 3] (file " + f + ")"), m);
                 assertSame(before, snapshot(c));
 
                 // missing and unexpected entries

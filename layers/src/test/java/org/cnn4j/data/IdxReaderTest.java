@@ -19,7 +19,8 @@ class IdxReaderTest {
     @TempDir
     Path dir;
 
-    private static byte[] idx(int magic, int[] dims, byte[] payload) throws IOException {
+    /** An IDX file with {@code magic}, the big-endian {@code dims} and {@code payload}. */
+    static byte[] idx(int magic, int[] dims, byte[] payload) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(magic);
@@ -134,7 +135,18 @@ class IdxReaderTest {
         Path img = write("img", idx(IdxReader.IMAGES_MAGIC, new int[] {1, 1, 1}, pixels(1)), false);
         Path lab = write("lab", idx(IdxReader.LABELS_MAGIC, new int[] {1}, new byte[] {5}), false);
         var e = assertThrows(IllegalArgumentException.class, () -> IdxReader.read(img, lab, 3));
-        assertTrue(e.getMessage().contains("label must be an integer in [0, 3), but got 5.0"), e.getMessage());
+        assertTrue(e.getMessage().contains("label must be in [0, 3), but got 5 (label 0 of " + lab + ")"), e.getMessage());
+    }
+
+    @Test
+    void imagesWithoutRowsOrColumnsNameTheFile() throws IOException {
+        Path lab = write("lab", idx(IdxReader.LABELS_MAGIC, new int[] {2}, new byte[] {0, 1}), false);
+        for (int[] dims : new int[][] {{2, 0, 5}, {2, 5, 0}}) {
+            Path img = write("img", idx(IdxReader.IMAGES_MAGIC, dims, new byte[0]), false);
+            var e = assertThrows(IllegalArgumentException.class, () -> IdxReader.read(img, lab));
+            assertTrue(e.getMessage().contains("rows and columns must be >= 1, but got " + dims[1] + " x " + dims[2]
+                    + " (" + img + ")"), e.getMessage());
+        }
     }
 
     @Test
