@@ -275,7 +275,7 @@ public final class ClGemm {
         }
         throw new BackendException("ClGemm: no tile shape fits " + device.label() + " (max work-group "
                 + device.maxWorkGroupSize() + ", cap " + context.workGroupCap() + ", local memory "
-                + localMem + " bytes)");
+                + context.localMemBytes() + " bytes)");
     }
 
     private static long ceilDiv(long x, long d) {
