@@ -1,6 +1,8 @@
 package org.cnn4j.kernels;
 
 import java.util.HashMap;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
@@ -42,6 +44,8 @@ public final class ClConv {
     static final int[] BLOCKS = {8, 4, 2};
     /** Preferred work-group along the spatial dimension, clamped to the limits. */
     private static final long GROUP = 64;
+    /** The variants tuning chooses among (the direct kernels never won a measurement). */
+    static final List<Variant> TUNED = List.of(Variant.BLOCKED, Variant.GEMM);
 
     /** Which kernels a call uses. */
     enum Variant {
@@ -60,15 +64,20 @@ public final class ClConv {
     private final KernelRef weightDirect;
     private final Map<String, KernelRef> blocked = new HashMap<>();
     private final ClConvGemm viaGemm;
+    private final Tuner<Variant> tuner;
 
     /** @param context the device to launch on */
     public ClConv(ClContext context) {
         this(context, new ClGemm(context));
     }
 
-    /** @param context the device to launch on; {@code gemm} runs the matrix products of the GEMM variant */
+    /**
+     * @param context the device to launch on; {@code gemm} runs the matrix products of the GEMM variant. With
+     *     tuning on ({@link Tuner#enabled()}) each pass and geometry runs the faster of {@link #TUNED}.
+     */
     public ClConv(ClContext context, ClGemm gemm) {
-        this(context, Variant.BLOCKED, gemm);
+        this(context, Variant.BLOCKED, gemm, Tuner.enabled()
+                ? new TuningStore(Tuner.storeFile(context, "conv-tuning", KernelSource.load(FILE))) : null);
     }
 
     /** Forces a variant (tests run every one on every device). */
@@ -78,9 +87,15 @@ public final class ClConv {
 
     /** Forces a variant; {@code gemm} runs the matrix products of {@link Variant#GEMM}. */
     ClConv(ClContext context, Variant variant, ClGemm gemm) {
+        this(context, variant, gemm, null);
+    }
+
+    /** The default variant {@code variant}, or, when {@code tuning} is not null, per-pass tuning stored there. */
+    ClConv(ClContext context, Variant variant, ClGemm gemm, TuningStore tuning) {
         this.context = context;
         this.variant = variant;
         this.viaGemm = new ClConvGemm(context, gemm);
+        this.tuner = tuning == null ? null : new Tuner<>("conv", TUNED, Variant::name, tuning);
         this.forwardDirect = new KernelRef(context, FILE, Map.of(), "conv_forward_direct");
         this.inputDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_input_direct");
         this.weightDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_weight_direct");
@@ -92,12 +107,68 @@ public final class ClConv {
         if (g.outputSize() == 0) {
             return;
         }
-        if (variant == Variant.GEMM) {
+        Variant v = variantFor("forward", g, g.outputSize(),
+                (cand, out) -> forwardWith(cand, g, x, xOff, w, wOff, bias, biasOff, out, 0));
+        forwardWith(v, g, x, xOff, w, wOff, bias, biasOff, y, yOff);
+    }
+
+    /** {@code dx = dL/dx} from {@code dy}; overwrites dx. */
+    public void backwardInput(ConvGeometry g, ClBuffer dy, long dyOff, ClBuffer w, long wOff, ClBuffer dx, long dxOff) {
+        if (g.inputSize() == 0) {
+            return;
+        }
+        Variant v = variantFor("input", g, g.inputSize(), (cand, out) -> backwardInputWith(cand, g, dy, dyOff, w, wOff, out, 0));
+        backwardInputWith(v, g, dy, dyOff, w, wOff, dx, dxOff);
+    }
+
+    /** {@code dw = sum_{n, o} dy[n, k, o] x[n, c, tap(o)]}; overwrites dw. */
+    public void backwardWeight(ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw, long dwOff) {
+        if (g.weightSize() == 0) {
+            return;
+        }
+        Variant v = variantFor("weight", g, g.weightSize(), (cand, out) -> backwardWeightWith(cand, g, x, xOff, dy, dyOff, out, 0));
+        backwardWeightWith(v, g, x, xOff, dy, dyOff, dw, dwOff);
+    }
+
+    /**
+     * The variant of one pass: the fixed one without tuning; with tuning, the fastest of {@link #TUNED} for this
+     * pass and geometry, timed once by running {@code run(variant, scratch output of outputFloats)}.
+     */
+    private Variant variantFor(String pass, ConvGeometry g, long outputFloats, BiConsumer<Variant, ClBuffer> run) {
+        Tuner<Variant> t = tuner;
+        if (t == null) {
+            return variant;
+        }
+        return t.choose(pass + "_" + key(g), cand -> {
+            ClBuffer scratch = context.allocate(outputFloats);
+            try {
+                return Tuner.secondsPerRun(context, () -> run.accept(cand, scratch));
+            } finally {
+                context.release(scratch);
+            }
+        });
+    }
+
+    /** The tuning key of a geometry: its 22 numbers joined by {@code _}. */
+    static String key(ConvGeometry g) {
+        int[] v = {g.batch(), g.inChannels(), g.inDepth(), g.inHeight(), g.inWidth(), g.outChannels(), g.kernelD(),
+            g.kernelH(), g.kernelW(), g.strideD(), g.strideH(), g.strideW(), g.padFront(), g.padTop(), g.padLeft(),
+            g.dilationD(), g.dilationH(), g.dilationW(), g.groups(), g.outDepth(), g.outHeight(), g.outWidth()};
+        StringBuilder b = new StringBuilder();
+        for (int i : v) {
+            b.append(b.length() == 0 ? "" : "_").append(i);
+        }
+        return b.toString();
+    }
+
+    private void forwardWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer w, long wOff, ClBuffer bias,
+                             long biasOff, ClBuffer y, long yOff) {
+        if (v == Variant.GEMM) {
             viaGemm.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
             return;
         }
         long positions = (long) g.outDepth() * g.outHeight() * g.outWidth();
-        int kb = block(g.outChannels() / g.groups());
+        int kb = block(v, g.outChannels() / g.groups());
         ClKernel kernel = kb == 1 ? forwardDirect.get() : blockedKernel("KB", kb, "conv_forward_blocked");
         try (ClLaunch l = kernel.begin()) {
             geometry(l, g).arg(x).arg(xOff).arg(w).arg(wOff).arg(bias != null ? 1 : 0).arg(bias != null ? bias : w)
@@ -106,17 +177,14 @@ public final class ClConv {
         }
     }
 
-    /** {@code dx = dL/dx} from {@code dy}; overwrites dx. */
-    public void backwardInput(ConvGeometry g, ClBuffer dy, long dyOff, ClBuffer w, long wOff, ClBuffer dx, long dxOff) {
-        if (g.inputSize() == 0) {
-            return;
-        }
-        if (variant == Variant.GEMM) {
+    private void backwardInputWith(Variant v, ConvGeometry g, ClBuffer dy, long dyOff, ClBuffer w, long wOff, ClBuffer dx,
+                                   long dxOff) {
+        if (v == Variant.GEMM) {
             viaGemm.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
             return;
         }
         long positions = (long) g.inDepth() * g.inHeight() * g.inWidth();
-        int cb = block(g.inChannels() / g.groups());
+        int cb = block(v, g.inChannels() / g.groups());
         ClKernel kernel = cb == 1 ? inputDirect.get() : blockedKernel("CB", cb, "conv_bwd_input_blocked");
         try (ClLaunch l = kernel.begin()) {
             geometry(l, g).arg(dy).arg(dyOff).arg(w).arg(wOff).arg(dx).arg(dxOff)
@@ -124,22 +192,24 @@ public final class ClConv {
         }
     }
 
-    /** {@code dw = sum_{n, o} dy[n, k, o] x[n, c, tap(o)]}; overwrites dw. */
-    public void backwardWeight(ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw, long dwOff) {
-        if (g.weightSize() == 0) {
-            return;
-        }
-        if (variant == Variant.GEMM) {
+    private void backwardWeightWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw,
+                                    long dwOff) {
+        if (v == Variant.GEMM) {
             viaGemm.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
             return;
         }
         long perK = (long) (g.inChannels() / g.groups()) * g.kernelD() * g.kernelH() * g.kernelW();
-        int kb = block(g.outChannels() / g.groups());
+        int kb = block(v, g.outChannels() / g.groups());
         ClKernel kernel = kb == 1 ? weightDirect.get() : blockedKernel("KB", kb, "conv_bwd_weight_blocked");
         try (ClLaunch l = kernel.begin()) {
             geometry(l, g).arg(x).arg(xOff).arg(dy).arg(dyOff).arg(dw).arg(dwOff)
                     .enqueue(range(kernel, perK, g.outChannels() / kb, 1));
         }
+    }
+
+    /** The tuner, or null when tuning is off. */
+    Tuner<Variant> tuner() {
+        return tuner;
     }
 
     /** Releases the GEMM variant's workspace. */
@@ -149,6 +219,10 @@ public final class ClConv {
 
     /** The channel block for {@code channels} per group: the largest of {@link #BLOCKS} dividing it, else 1 (direct). */
     int block(int channels) {
+        return block(variant, channels);
+    }
+
+    private static int block(Variant variant, int channels) {
         if (variant == Variant.DIRECT) {
             return 1;
         }

@@ -31,12 +31,16 @@ import org.slf4j.LoggerFactory;
  * ({@code CL_DEVICE_LOCAL_MEM_SIZE}, or the {@code cnn4j.opencl.maxLocalMemBytes} cap). Sizes that are not
  * multiples of a tile or block are handled in the kernels (zero-padded loads, guarded stores).
  *
- * <p>With tuning on ({@link GemmTuner}, {@code -Dcnn4j.opencl.tune=true}) each new shape is timed once with
+ * <p>With tuning on ({@link Tuner}, {@code -Dcnn4j.opencl.tune=true}) each new shape is timed once with
  * every candidate {@link Config} (both variants, several block and tile shapes) and runs the fastest from
  * then on; the choice is kept on disk beside the kernel binaries.
  */
 public final class ClGemm {
     static final String FILE = "gemm.cl";
+    /** (RM, RN) register blocks of gemm_blocked that tuning tries. */
+    static final int[][] BLOCKED_SHAPES = {{8, 16}, {4, 16}, {8, 8}, {4, 8}, {2, 16}};
+    /** How many fitting gemm_tiled shapes tuning tries. */
+    static final int TILED_CANDIDATES = 3;
     /** (TS, WPT) pairs of gemm_tiled, best first: larger tiles reuse each loaded element more. */
     static final int[][] CANDIDATES = {{32, 8}, {16, 4}, {16, 8}, {16, 16}, {8, 2}, {8, 4}, {8, 8}, {4, 2}, {4, 4}, {2, 2}, {1, 1}};
     /** Rows of C per work-item of gemm_blocked. */
@@ -60,7 +64,7 @@ public final class ClGemm {
     private final Variant variant;
     private final Map<Config, KernelRef> kernels = new ConcurrentHashMap<>();
     private volatile Tiled tiled;
-    private volatile GemmTuner tuner;
+    private volatile Tuner<Config> tuner;
 
     /** A chosen tile shape of gemm_tiled and its kernel. */
     record Tiled(int ts, int wpt, ClKernel kernel) {
@@ -86,9 +90,9 @@ public final class ClGemm {
         }
     }
 
-    /** @param context the device to launch on; its type picks the variant, and tuning follows {@link GemmTuner#enabled()} */
+    /** @param context the device to launch on; its type picks the variant, and tuning follows {@link Tuner#enabled()} */
     public ClGemm(ClContext context) {
-        this(context, context.device().info().type() == DeviceType.CPU ? Variant.BLOCKED : Variant.TILED, GemmTuner.enabled());
+        this(context, context.device().info().type() == DeviceType.CPU ? Variant.BLOCKED : Variant.TILED, Tuner.enabled());
     }
 
     /** Forces a variant (tests run both on every device), without tuning. */
@@ -101,7 +105,7 @@ public final class ClGemm {
         this.context = context;
         this.variant = variant;
         if (tune) {
-            this.tuner = new GemmTuner(candidates(), new TuningStore(GemmTuner.storeFile(context, KernelSource.load(FILE))));
+            this.tuner = new Tuner<>("gemm", candidates(), Config::id, new TuningStore(Tuner.storeFile(context, "gemm-tuning", KernelSource.load(FILE))));
         }
     }
 
@@ -109,7 +113,7 @@ public final class ClGemm {
     ClGemm(ClContext context, Variant variant, TuningStore store) {
         this.context = context;
         this.variant = variant;
-        this.tuner = new GemmTuner(candidates(), store);
+        this.tuner = new Tuner<>("gemm", candidates(), Config::id, store);
     }
 
     /** The default variant of this launcher (what runs when tuning is off). */
@@ -118,19 +122,19 @@ public final class ClGemm {
     }
 
     /** The tuner, or null when tuning is off. */
-    GemmTuner tuner() {
+    Tuner<Config> tuner() {
         return tuner;
     }
 
     /** Every configuration that fits the device: the blocked shapes, then up to three fitting tile shapes. */
     List<Config> candidates() {
         List<Config> list = new ArrayList<>();
-        for (int[] b : GemmTuner.BLOCKED_SHAPES) {
+        for (int[] b : BLOCKED_SHAPES) {
             list.add(new Config(Variant.BLOCKED, b[0], b[1]));
         }
         int tiledShapes = 0;
         for (int[] candidate : CANDIDATES) {
-            if (tiledShapes < GemmTuner.TILED_CANDIDATES && tileFits(candidate[0], candidate[1])) {
+            if (tiledShapes < TILED_CANDIDATES && tileFits(candidate[0], candidate[1])) {
                 list.add(new Config(Variant.TILED, candidate[0], candidate[1]));
                 tiledShapes++;
             }
@@ -148,15 +152,20 @@ public final class ClGemm {
             return;
         }
         Config config;
-        GemmTuner t = tuner;
+        Tuner<Config> t = tuner;
         if (t == null) {
             config = defaultConfig();
         } else {
-            config = t.choose(GemmTuner.shapeKey(transA, transB, m, n, k, batch), cand -> time(cand, transA, transB, m, n, k,
+            config = t.choose(shapeKey(transA, transB, m, n, k, batch), cand -> time(cand, transA, transB, m, n, k,
                     alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, cOff, ldc, strideC, batch));
         }
         launch(config, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc,
                 strideC, batch);
+    }
+
+    /** The tuning key of one call: transpositions, sizes and batch. */
+    static String shapeKey(boolean transA, boolean transB, int m, int n, int k, int batch) {
+        return (transA ? "T" : "N") + (transB ? "T" : "N") + "_m" + m + "_n" + n + "_k" + k + "_b" + batch;
     }
 
     /** The configuration that runs without tuning: RM x RN blocks, or the first tile shape that fits. */
@@ -197,7 +206,7 @@ public final class ClGemm {
 
     /**
      * Seconds per run of {@code config} on the call's operands, writing into a scratch C (so the caller's C is
-     * untouched): one warm-up run, then the fastest of {@link GemmTuner#RUNS}, each waited for. A configuration
+     * untouched): one warm-up run, then the fastest of {@link Tuner#RUNS}, each waited for. A configuration
      * whose kernel does not fit the device (compiled work-group limit) counts as infinitely slow.
      */
     @SuppressWarnings("java:S107")
@@ -214,18 +223,8 @@ public final class ClGemm {
         long cElements = cOff + (batch - 1L) * strideC + (m - 1L) * ldc + n;
         ClBuffer scratch = context.allocate(cElements);
         try {
-            double best = Double.POSITIVE_INFINITY;
-            for (int run = 0; run <= GemmTuner.RUNS; run++) {
-                long t0 = System.nanoTime();
-                launch(config, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, 0f, scratch,
-                        cOff, ldc, strideC, batch);
-                context.finish();
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                if (run > 0) {
-                    best = Math.min(best, seconds);
-                }
-            }
-            return best;
+            return Tuner.secondsPerRun(context, () -> launch(config, transA, transB, m, n, k, alpha, a, aOff, lda, strideA,
+                    b, bOff, ldb, strideB, 0f, scratch, cOff, ldc, strideC, batch));
         } finally {
             context.release(scratch);
         }

@@ -4,13 +4,17 @@ import static org.cnn4j.kernels.DeviceArrays.download;
 import static org.cnn4j.kernels.DeviceArrays.random;
 import static org.cnn4j.kernels.DeviceArrays.upload;
 import static org.cnn4j.kernels.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.cnn4j.kernels.OpenClTestSupport.TestBackend;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -49,6 +53,32 @@ class ClConvTest {
             }
             conv.close();
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tunedPassesAreCorrectTimedOnceAndStored(TestBackend tb, @TempDir Path dir) {
+        OpenClBackend b = tb.backend();
+        Path file = dir.resolve("conv-tuning.properties");
+        ConvGeometry[] shapes = {SHAPES[0], SHAPES[SHAPES.length - 1]};
+        ClConv conv = new ClConv(b.context(), ClConv.Variant.BLOCKED, new ClGemm(b.context()), new TuningStore(file));
+        for (ConvGeometry g : shapes) {
+            check(b, conv, g, "tuned " + g + " on " + tb);
+        }
+        assertEquals(3 * shapes.length * ClConv.TUNED.size(), conv.tuner().timings(),
+                "each pass of each geometry timed once per candidate");
+        TuningStore stored = new TuningStore(file);
+        for (String pass : new String[] {"forward", "input", "weight"}) {
+            String choice = stored.get(pass + "_" + ClConv.key(shapes[0]));
+            assertTrue(choice != null && ClConv.TUNED.stream().anyMatch(v -> v.name().equals(choice)), pass + ": " + choice);
+        }
+        conv.close();
+        ClConv reloaded = new ClConv(b.context(), ClConv.Variant.BLOCKED, new ClGemm(b.context()), new TuningStore(file));
+        for (ConvGeometry g : shapes) {
+            check(b, reloaded, g, "reloaded " + g + " on " + tb);
+        }
+        assertEquals(0, reloaded.tuner().timings(), "stored choices are used without timing");
+        reloaded.close();
     }
 
     private static void check(OpenClBackend b, ClConv conv, ConvGeometry g, String what) {

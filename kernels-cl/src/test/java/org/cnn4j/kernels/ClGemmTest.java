@@ -99,14 +99,14 @@ class ClGemmTest {
         Path file = dir.resolve("gemm-tuning.properties");
         ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
         int candidates = gemm.candidates().size();
-        assertTrue(candidates > GemmTuner.BLOCKED_SHAPES.length, "tiled shapes are candidates too: " + gemm.candidates());
+        assertTrue(candidates > ClGemm.BLOCKED_SHAPES.length, "tiled shapes are candidates too: " + gemm.candidates());
         check(tb, gemm, false, false, 33, 17, 65, 1f, 0.5f, 0, 0, 1, 0.5f);
         assertEquals(candidates, gemm.tuner().timings(), "a new shape times every candidate");
         check(tb, gemm, false, false, 33, 17, 65, 0.5f, 2f, 0, 0, 1, 0.5f);
         assertEquals(candidates, gemm.tuner().timings(), "the same shape is not timed again");
         check(tb, gemm, true, true, 19, 40, 9, 1f, 0f, 2, 1, 3, Float.NaN);
         assertEquals(2 * candidates, gemm.tuner().timings());
-        String chosen = new TuningStore(file).get(GemmTuner.shapeKey(false, false, 33, 17, 65, 1));
+        String chosen = new TuningStore(file).get(ClGemm.shapeKey(false, false, 33, 17, 65, 1));
         assertTrue(gemm.candidates().stream().anyMatch(c -> c.id().equals(chosen)), "stored choice " + chosen);
 
         ClGemm reloaded = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
@@ -119,7 +119,7 @@ class ClGemmTest {
     @MethodSource("backends")
     void aBadTuningFileIsIgnoredAndRewritten(TestBackend tb, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("gemm-tuning.properties");
-        String shape = GemmTuner.shapeKey(false, true, 12, 20, 7, 2);
+        String shape = ClGemm.shapeKey(false, true, 12, 20, 7, 2);
         Files.writeString(file, shape + "=tiled:9999x1\nnot a property \\u12\n");
         ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, new TuningStore(file));
         check(tb, gemm, false, true, 12, 20, 7, 1f, 0.25f, 1, 0, 2, 0.5f);
@@ -137,7 +137,7 @@ class ClGemmTest {
         ClGemm any = new ClGemm(tb.backend().context());
         for (ClGemm.Config config : any.candidates()) {
             TuningStore pinned = new TuningStore(null);
-            String shape = GemmTuner.shapeKey(true, false, 37, 29, 41, 2);
+            String shape = ClGemm.shapeKey(true, false, 37, 29, 41, 2);
             pinned.put(shape, config.id());
             ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, pinned);
             check(tb, gemm, true, false, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);
