@@ -351,7 +351,7 @@ final class CpuConv implements ConvOps {
 
     /** The first {@code ow} with {@code ow * stride + iw0 >= 0}, at most {@code outW}. */
     private static int firstInside(int iw0, int stride, int outW) {
-        return iw0 >= 0 ? 0 : Math.min(outW, (-iw0 + stride - 1) / stride);
+        return iw0 >= 0 ? 0 : Math.min(outW, (-iw0 - 1) / stride + 1); // ceil(-iw0 / stride) without overflow
     }
 
     /** One past the last {@code ow < outW} with {@code ow * stride + iw0 < inW}, at least {@code lo}. */

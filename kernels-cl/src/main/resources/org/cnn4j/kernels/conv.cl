@@ -59,7 +59,7 @@
 
 /* Taps [lo, hi) of a kernel extent k with dilation dil that keep start + tap * dil in [0, in). */
 inline int tap_lo(const int start, const int dil) {
-    return start >= 0 ? 0 : (-start + dil - 1) / dil;
+    return start >= 0 ? 0 : (-start - 1) / dil + 1; /* ceil(-start / dil), no overflow for dil near INT_MAX */
 }
 
 inline int tap_hi(const int start, const int dil, const int k, const int in) {
@@ -68,7 +68,7 @@ inline int tap_hi(const int start, const int dil, const int k, const int in) {
 
 /* Outputs [lo, hi) of an extent out with stride s whose tap at offset t = a dil - pad stays in [0, in). */
 inline int out_lo(const int t, const int s) {
-    return t >= 0 ? 0 : (-t + s - 1) / s;
+    return t >= 0 ? 0 : (-t - 1) / s + 1; /* ceil(-t / s), no overflow for s near INT_MAX */
 }
 
 inline int out_hi(const int t, const int s, const int in, const int out) {

@@ -28,8 +28,8 @@ abstract class BatchNorm extends Module {
 
     BatchNorm(String layer, int channels, float eps, float momentum, boolean affine, Device device) {
         Checks.positive(layer, "channels", channels);
-        if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
-            throw new IllegalArgumentException(layer + ": eps must be > 0 and momentum in [0, 1], but got eps=" + eps
+        if (!(eps > 0 && Float.isFinite(eps)) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(layer + ": eps must be finite and > 0 and momentum in [0, 1], but got eps=" + eps
                     + ", momentum=" + momentum);
         }
         this.layer = layer;

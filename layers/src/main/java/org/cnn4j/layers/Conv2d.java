@@ -53,7 +53,9 @@ public class Conv2d extends Module {
             throw new IllegalArgumentException("Conv2d: groups must divide inChannels and outChannels, but got groups="
                     + groups + ", inChannels=" + inChannels + ", outChannels=" + outChannels);
         }
+        Checks.length(op, "kernel", kernel, 2);
         Checks.convArgs(op, kernel, stride, padding, dilation, 2);
+        Checks.elements(op, "weight", outChannels, inChannels / groups, kernel[0], kernel[1]);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel.clone();

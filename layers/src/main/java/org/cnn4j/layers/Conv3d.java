@@ -41,7 +41,9 @@ public class Conv3d extends Module {
             throw new IllegalArgumentException("Conv3d: groups must divide inChannels and outChannels, but got groups="
                     + groups + ", inChannels=" + inChannels + ", outChannels=" + outChannels);
         }
+        Checks.length("Conv3d", "kernel", kernel, 3);
         Checks.convArgs("Conv3d", kernel, stride, padding, dilation, 3);
+        Checks.elements("Conv3d", "weight", outChannels, inChannels / groups, kernel[0], kernel[1], kernel[2]);
         this.inChannels = inChannels;
         this.stride = stride.clone();
         this.padding = padding.clone();

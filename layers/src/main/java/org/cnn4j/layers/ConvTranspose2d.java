@@ -46,6 +46,7 @@ public class ConvTranspose2d extends Module {
         if (padding[0] < 0 || padding[1] < 0) {
             throw new IllegalArgumentException("ConvTranspose2d: padding must be >= 0, but got " + Arrays.toString(padding));
         }
+        Checks.length("ConvTranspose2d", "kernel", kernel, 2);
         Checks.convArgs("ConvTranspose2d", kernel, stride, new int[] {padding[0], padding[0], padding[1], padding[1]},
                 dilation, 2);
         for (int i = 0; i < 2; i++) {
@@ -55,6 +56,7 @@ public class ConvTranspose2d extends Module {
                         + Arrays.toString(dilation) + ")");
             }
         }
+        Checks.elements("ConvTranspose2d", "weight", inChannels, outChannels / groups, kernel[0], kernel[1]);
         this.inChannels = inChannels;
         this.stride = stride.clone();
         this.padding = padding.clone();

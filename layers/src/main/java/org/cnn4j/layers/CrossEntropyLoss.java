@@ -31,8 +31,8 @@ public class CrossEntropyLoss {
     }
 
     /**
-     * Whether {@link #apply} verifies that every target is a class index in {@code [0, K)} (default: yes).
-     * The check reads two numbers back from the device each call; a data pipeline that validated its labels
+     * Whether {@link #apply} verifies that every target is a class index (an integer in {@code [0, K)}) (default: yes).
+     * The check reads the targets back from the device each call (one transfer of {@code 4 N} bytes); a data pipeline that validated its labels
      * when it loaded them can turn it off, and then a bad target gives a NaN loss for its row.
      */
     public CrossEntropyLoss checkTargets(boolean on) {

@@ -31,6 +31,7 @@ public final class F {
      */
     public static Tensor conv2d(String op, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                 int[] dilation, int groups) {
+        Checks.openOnOneDevice(op, x, weight, bias);
         Checks.rank(op, "input", x, 4, "[N, C, H, W]");
         Checks.rank(op, "weight", weight, 4, "[K, C/groups, kh, kw]");
         return conv(op, x, weight, bias, stride, padding, dilation, groups);
@@ -43,6 +44,7 @@ public final class F {
      */
     public static Tensor conv3d(String op, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                 int[] dilation, int groups) {
+        Checks.openOnOneDevice(op, x, weight, bias);
         Checks.rank(op, "input", x, 5, "[N, C, D, H, W]");
         Checks.rank(op, "weight", weight, 5, "[K, C/groups, kd, kh, kw]");
         return conv(op, x, weight, bias, stride, padding, dilation, groups);
@@ -76,8 +78,8 @@ public final class F {
         outDims[0] = x.dim(0);
         outDims[1] = k;
         for (int i = 0; i < n; i++) {
-            int in = x.dim(2 + i) + p[2 * i] + p[2 * i + 1];
-            int span = d[i] * (w.dim(2 + i) - 1) + 1;
+            long in = Checks.padded(op, x.dim(2 + i), p[2 * i], p[2 * i + 1]);
+            long span = (long) d[i] * (w.dim(2 + i) - 1) + 1;
             if (span > in) {
                 throw new IllegalArgumentException(op + ": kernel (with dilation) must fit the padded input, but got weight "
                         + w.shape() + " dilation " + Arrays.toString(d) + " over input " + x.shape() + " padded by "
@@ -89,9 +91,10 @@ public final class F {
             s3[j] = s[i];
             p3[j] = p[2 * i];
             d3[j] = d[i];
-            out3[j] = (in - span) / s[i] + 1;
+            out3[j] = (int) ((in - span) / s[i] + 1);
             outDims[2 + i] = out3[j];
         }
+        Checks.elements(op, "output", Arrays.stream(outDims).asLongStream().toArray());
         ConvGeometry g = new ConvGeometry(x.dim(0), c, in3[0], in3[1], in3[2], k, k3[0], k3[1], k3[2],
                 s3[0], s3[1], s3[2], p3[0], p3[1], p3[2], d3[0], d3[1], d3[2], groups, out3[0], out3[1], out3[2]);
         return new ConvFunction(g, outDims).apply(x, w, bias);
@@ -107,7 +110,12 @@ public final class F {
      */
     public static Tensor convTranspose2d(String op, Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                          int[] outputPadding, int[] dilation, int groups) {
+        Checks.openOnOneDevice(op, x, weight, bias);
         Checks.rank(op, "input", x, 4, "[N, Cin, H, W]");
+        Checks.length(op, "stride", stride, 2);
+        Checks.length(op, "padding", padding, 2);
+        Checks.length(op, "output padding", outputPadding, 2);
+        Checks.length(op, "dilation", dilation, 2);
         Checks.rank(op, "weight", weight, 4, "[Cin, Cout/groups, kh, kw]");
         int cin = x.dim(1);
         Checks.positive(op, "groups", groups);
@@ -127,12 +135,16 @@ public final class F {
                 throw new IllegalArgumentException(op + ": padding must be >= 0 and output padding in [0, max(stride, dilation)), "
                         + "but got padding " + Arrays.toString(padding) + ", output padding " + Arrays.toString(outputPadding));
             }
-            out[i] = (x.dim(2 + i) - 1) * stride[i] - 2 * padding[i] + dilation[i] * (weight.dim(2 + i) - 1) + outputPadding[i] + 1;
-            if (out[i] < 1) {
-                throw new IllegalArgumentException(op + ": output size must be >= 1, but got " + out[i] + " for input "
+            long o = (x.dim(2 + i) - 1L) * stride[i] - 2L * padding[i] + (long) dilation[i] * (weight.dim(2 + i) - 1)
+                    + outputPadding[i] + 1;
+            if (o < 1) {
+                throw new IllegalArgumentException(op + ": output size must be >= 1, but got " + o + " for input "
                         + x.shape() + " and weight " + weight.shape());
             }
+            Checks.padded(op, o, padding[i], padding[i]); // the output plus padding is what the kernels index
+            out[i] = (int) o;
         }
+        Checks.elements(op, "output", x.dim(0), cout, out[0], out[1]);
         ConvGeometry g = new ConvGeometry(x.dim(0), cout, 1, out[0], out[1], cin, 1, weight.dim(2), weight.dim(3),
                 1, stride[0], stride[1], 0, padding[0], padding[1], 1, dilation[0], dilation[1], groups, 1, x.dim(2), x.dim(3));
         return new ConvTransposeFunction(g, new int[] {x.dim(0), cout, out[0], out[1]}).apply(x, weight, bias);
@@ -160,18 +172,19 @@ public final class F {
         Checks.poolArgs(op, k, s, p);
         int[] out = new int[2];
         for (int i = 0; i < 2; i++) {
-            int in = x.dim(2 + i);
-            int span = in + 2 * p[i] - k[i];
+            long in = x.dim(2 + i);
+            long span = Checks.padded(op, in, p[i], p[i]) - k[i];
             if (span < 0) {
                 throw new IllegalArgumentException(op + ": kernel must fit the padded input, but got kernel "
                         + Arrays.toString(k) + " over input " + x.shape() + " padded by " + Arrays.toString(p));
             }
-            int o = (ceil ? (span + s[i] - 1) / s[i] : span / s[i]) + 1;
+            long o = (ceil ? (span + s[i] - 1) / s[i] : span / s[i]) + 1;
             if (ceil && (o - 1) * s[i] >= in + p[i]) {
                 o--; // PyTorch: the last window must start inside the input or the left padding
             }
-            out[i] = o;
+            out[i] = (int) o;
         }
+        Checks.elements(op, "output", x.dim(0), x.dim(1), out[0], out[1]);
         PoolGeometry g = new PoolGeometry(x.dim(0) * x.dim(1), 1, x.dim(2), x.dim(3), 1, k[0], k[1], 1, s[0], s[1],
                 0, p[0], p[1], 1, out[0], out[1]);
         return new PoolFunction(kind, g, new int[] {x.dim(0), x.dim(1), out[0], out[1]}).apply(x);
@@ -182,6 +195,7 @@ public final class F {
         Checks.rank(op, "input", x, 4, "[N, C, H, W]");
         Checks.positive(op, "output height", outH);
         Checks.positive(op, "output width", outW);
+        Checks.elements(op, "output", x.dim(0), x.dim(1), outH, outW);
         PoolGeometry g = new PoolGeometry(x.dim(0) * x.dim(1), 1, x.dim(2), x.dim(3), 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, outH, outW);
         return new PoolFunction(PoolFunction.Kind.ADAPTIVE_AVG, g, new int[] {x.dim(0), x.dim(1), outH, outW}).apply(x);
     }
@@ -210,6 +224,15 @@ public final class F {
      */
     public static Tensor batchNorm(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
                                    boolean training, float momentum, float eps) {
+        Checks.openOnOneDevice(op, x, runningMean, runningVar, gamma, beta);
+        if (!(Float.isFinite(eps) && eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(op + ": eps must be finite and > 0 and momentum in [0, 1], but got eps=" + eps
+                    + ", momentum=" + momentum);
+        }
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException(op + ": running mean and running variance must both be given or both be null, "
+                    + "but got " + (runningMean == null ? "only the variance" : "only the mean"));
+        }
         if (x.rank() < 2) {
             throw new IllegalArgumentException(op + ": input must have shape [N, C, ...], but got " + x.shape());
         }
@@ -224,9 +247,9 @@ public final class F {
         }
         if (training || runningMean == null) {
             long m = (long) n * spatial;
-            if (training && m < 2) {
-                throw new IllegalArgumentException(op + ": training needs more than 1 value per channel, but got input "
-                        + x.shape());
+            if (m < 2) {
+                throw new IllegalArgumentException(op + ": " + (training ? "training" : "batch statistics (no running statistics)")
+                        + " needs more than 1 value per channel, but got input " + x.shape());
             }
             BatchNormFunction f = new BatchNormFunction(n, c, spatial, eps);
             Tensor y = f.apply(x, gamma, beta);
@@ -267,6 +290,7 @@ public final class F {
     }
 
     private static Tensor dropout(String op, Tensor x, float p, boolean training, Generator gen, long groupSize) {
+        x.checkOpen(op);
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException(op + ": p must be in [0, 1), but got " + p);
         }
@@ -297,6 +321,12 @@ public final class F {
 
     /** {@code y = x W^T + b}: {@code x: [N, in]}, {@code weight: [out, in]}, {@code bias: [out]} or null. */
     public static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias) {
+        Checks.openOnOneDevice(op, x, weight, bias);
+        Checks.rank(op, "weight", weight, 2, "[outFeatures, inFeatures]");
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0))) {
+            throw new IllegalArgumentException(op + ": bias must have shape [" + weight.dim(0) + "] (outFeatures), but got "
+                    + bias.shape());
+        }
         if (x.rank() != 2 || x.dim(1) != weight.dim(1)) {
             throw new IllegalArgumentException(op + ": input must have shape [N, " + weight.dim(1) + "] (inFeatures="
                     + weight.dim(1) + "), but got " + x.shape());
@@ -315,12 +345,13 @@ public final class F {
     }
 
     /**
-     * As {@link #crossEntropy(String, Tensor, Tensor, float, boolean)}; with {@code checkTargets} the target range
-     * is verified first, which reads their minimum and maximum back (8 bytes, one host transfer). Without
-     * it nothing is read and a row whose target is outside {@code [0, K)} gives a NaN loss.
+     * As {@link #crossEntropy(String, Tensor, Tensor, float, boolean)}; with {@code checkTargets} every target is
+     * verified to be an integer in {@code [0, K)} first, which reads the targets back ({@code 4 N} bytes, one host
+     * transfer). Without it nothing is read and a row whose target is not such an integer gives a NaN loss.
      */
     public static Tensor crossEntropy(String op, Tensor logits, Tensor targets, float smoothing, boolean mean,
                                       boolean checkTargets) {
+        Checks.openOnOneDevice(op, logits, targets);
         if (logits.rank() != 2) {
             throw new IllegalArgumentException(op + ": logits must have shape [N, classes], but got " + logits.shape());
         }
@@ -332,13 +363,12 @@ public final class F {
             throw new IllegalArgumentException(op + ": label smoothing must be in [0, 1], but got " + smoothing);
         }
         if (checkTargets) {
-            float[] range;
-            try (NoGrad off = NoGrad.enter(); org.cnn4j.runtime.Scope scope = org.cnn4j.runtime.Scope.open()) {
-                range = Tensor.cat(0, targets.min().reshape(1), targets.max().reshape(1)).toArray();
-            }
-            if (!(range[0] >= 0 && range[1] < logits.dim(1))) {
-                throw new IllegalArgumentException(op + ": targets must be class indices in [0, " + logits.dim(1)
-                        + "), but got values in [" + range[0] + ", " + range[1] + "] (logits " + logits.shape() + ")");
+            float[] t = targets.toArray();
+            for (int r = 0; r < t.length; r++) {
+                if (!(t[r] >= 0 && t[r] < logits.dim(1) && t[r] == Math.rint(t[r]))) {
+                    throw new IllegalArgumentException(op + ": targets must be class indices (integers in [0, " + logits.dim(1)
+                            + ")), but got " + t[r] + " at row " + r + " (logits " + logits.shape() + ")");
+                }
             }
         }
         return new CrossEntropyFunction(logits.dim(0), logits.dim(1), smoothing, mean).apply(logits, targets);
@@ -346,6 +376,7 @@ public final class F {
 
     /** Mean squared error {@code mean((a - b)^2)} (same shapes). */
     public static Tensor mseLoss(String op, Tensor a, Tensor b) {
+        Checks.openOnOneDevice(op, a, b);
         if (!a.shape().equals(b.shape())) {
             throw new IllegalArgumentException(op + ": input and target must have the same shape, but got " + a.shape()
                     + " and " + b.shape());

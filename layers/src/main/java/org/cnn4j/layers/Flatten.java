@@ -6,6 +6,7 @@ import org.cnn4j.runtime.Tensor;
 public class Flatten extends Module {
     @Override
     public Tensor forward(Tensor x) {
+        x.checkOpen("Flatten.forward");
         if (x.rank() < 1) {
             throw new IllegalArgumentException("Flatten.forward: input must have rank >= 1, but got a scalar");
         }
