@@ -51,7 +51,7 @@ final class CpuGemmKernels {
         }
         if (!vectorAvailable()) {
             LOG.info("CPU GEMM: plain Java kernel; start the JVM with --add-modules {} for the Vector API kernel "
-                    + "(2-3x faster matrix products and convolutions)", VECTOR_MODULE);
+                    + "(faster matrix products and convolutions)", VECTOR_MODULE);
             return new CpuGemmPlain();
         }
         try {
