@@ -44,6 +44,9 @@ final class Presets {
     static {
         add(new Preset("reference", "the reference CNN: 2 x (conv 3x3, batch norm, ReLU, max pool), dropout, 2 linear layers",
                 new Recipe(10, 64, "adam", 1e-3, 0, "none", 0, false, 0), Presets::referenceCnn));
+        add(new Preset("reference-long", "the reference CNN trained longer: 30 epochs, random horizontal flips, cosine "
+                + "learning-rate schedule (the best recipe measured on Fashion-MNIST)",
+                new Recipe(30, 64, "adam", 1e-3, 0, "cosine", 0, true, 0), Presets::referenceCnn));
         add(new Preset("resnet", "a small residual network: conv stem, 3 residual blocks (16, 32, 64 channels), global "
                 + "average pooling, linear", new Recipe(15, 64, "adamw", 2e-3, 5e-4, "cosine", 2, true, 0), Presets::resnet));
     }
