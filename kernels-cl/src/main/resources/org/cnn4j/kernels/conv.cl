@@ -404,22 +404,26 @@ __kernel void conv_col2im(CONV_GEOM, const int n0, __global const float* col, co
     const int taps = kD * kH * kW;
     __global const float* cc = col + colOff + ((ulong)j * (ulong)C + (ulong)c) * (ulong)taps * (ulong)P;
     float acc = 0.0f;
+    /* quotient and multiply-back rather than %: LLVM pairs / and % with a freeze Oclgrind cannot check */
     for (int a = 0; a < kD; ++a) {
         const int td = id + pD - a * dD;
-        if (td < 0 || td % sD != 0 || td / sD >= OD) {
+        const int od = td / sD;
+        if (td < 0 || od * sD != td || od >= OD) {
             continue;
         }
         for (int b = 0; b < kH; ++b) {
             const int th = ih + pH - b * dH;
-            if (th < 0 || th % sH != 0 || th / sH >= OH) {
+            const int oh = th / sH;
+            if (th < 0 || oh * sH != th || oh >= OH) {
                 continue;
             }
             for (int e = 0; e < kW; ++e) {
                 const int tw = iw + pW - e * dW;
-                if (tw < 0 || tw % sW != 0 || tw / sW >= OW) {
+                const int ow = tw / sW;
+                if (tw < 0 || ow * sW != tw || ow >= OW) {
                     continue;
                 }
-                acc += cc[(ulong)((a * kH + b) * kW + e) * (ulong)P + (ulong)((td / sD * OH + th / sH) * OW + tw / sW)];
+                acc += cc[(ulong)((a * kH + b) * kW + e) * (ulong)P + (ulong)((od * OH + oh) * OW + ow)];
             }
         }
     }
