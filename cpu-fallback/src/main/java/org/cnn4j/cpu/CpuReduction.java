@@ -24,6 +24,14 @@ final class CpuReduction implements ReductionOps {
     public void reduce(ReduceOp op, int outer, int axis, int inner, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
         float[] xs = CpuMemory.array(x);
         float[] ys = CpuMemory.array(y);
+        if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && inner == 1 && outer < CpuParallel.threads()
+                && (long) axis >= 2 * GRAIN) {
+            for (int o = 0; o < outer; o++) {
+                double sum = sumSplit(xs, (int) (xOff + (long) o * axis), axis);
+                ys[(int) (yOff + o)] = (float) (op == ReduceOp.MEAN ? sum / axis : sum);
+            }
+            return;
+        }
         int blocks = (inner + INNER_BLOCK - 1) / INNER_BLOCK;
         long units = (long) outer * blocks;
         long grain = Math.max(1, GRAIN / ((long) axis * Math.min(inner, INNER_BLOCK)));
@@ -79,6 +87,28 @@ final class CpuReduction implements ReductionOps {
                 acc[j] += x[row + j];
             }
         }
+    }
+
+    /**
+     * {@code sum_{k < count} x[base + k]} in double, split into one contiguous piece per thread (a whole-tensor
+     * sum, such as a loss, would otherwise run on one core); the pieces' sums are added in piece order, so the
+     * result depends only on the number of threads.
+     */
+    private static double sumSplit(float[] x, int base, int count) {
+        int pieces = (int) Math.min(CpuParallel.threads(), count / GRAIN);
+        double[] partial = new double[pieces];
+        CpuParallel.parallelFor(0, pieces, 1, (from, to) -> {
+            for (long q = from; q < to; q++) {
+                int lo = (int) ((long) count * q / pieces);
+                int hi = (int) ((long) count * (q + 1) / pieces);
+                partial[(int) q] = sumStrided(x, base + lo, hi - lo, 1);
+            }
+        });
+        double sum = 0;
+        for (double p : partial) {
+            sum += p;
+        }
+        return sum;
     }
 
     /** {@code sum_{k < count} x[base + k * stride]} in double, with four partial sums. */
