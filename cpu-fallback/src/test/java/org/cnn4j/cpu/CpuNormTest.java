@@ -3,6 +3,7 @@ package org.cnn4j.cpu;
 import java.util.stream.Stream;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import org.cnn4j.runtime.testing.NaiveNorm;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

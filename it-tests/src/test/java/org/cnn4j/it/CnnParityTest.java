@@ -10,6 +10,7 @@ import org.cnn4j.runtime.Device;
 import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.PoolGeometry;
+import org.cnn4j.runtime.testing.NaiveNorm;
 import org.cnn4j.runtime.testing.TestDevices;
 import org.cnn4j.runtime.testing.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;

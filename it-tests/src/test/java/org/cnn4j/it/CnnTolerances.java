@@ -3,6 +3,7 @@ package org.cnn4j.it;
 import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.PoolGeometry;
+import org.cnn4j.runtime.testing.NaiveNorm;
 import org.cnn4j.runtime.testing.Tolerance;
 
 /**

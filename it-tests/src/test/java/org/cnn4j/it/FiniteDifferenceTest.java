@@ -7,6 +7,7 @@ import java.util.function.UnaryOperator;
 import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.PoolGeometry;
+import org.cnn4j.runtime.testing.NaiveNorm;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -25,6 +25,7 @@ import org.cnn4j.layers.Module;
 import org.cnn4j.runtime.Generator;
 import org.cnn4j.runtime.Shape;
 import org.cnn4j.runtime.Tensor;
+import org.cnn4j.runtime.testing.NaiveNorm;
 import org.cnn4j.runtime.testing.Tolerance;
 
 /**

@@ -36,6 +36,7 @@ import org.cnn4j.runtime.Parameter;
 import org.cnn4j.runtime.Scope;
 import org.cnn4j.runtime.Tensor;
 import org.cnn4j.runtime.spi.Activation;
+import org.cnn4j.runtime.testing.NaiveNorm;
 import org.cnn4j.runtime.testing.TestDevices;
 import org.cnn4j.runtime.testing.Tolerance;
 import org.junit.jupiter.api.Named;

@@ -1,20 +1,21 @@
-package org.cnn4j.it;
+package org.cnn4j.runtime.testing;
 
 /**
  * Plain-loop batch normalization in double precision, the reference for
  * {@link org.cnn4j.runtime.spi.NormOps}. {@code x} is {@code [n, c, spatial]}; channel {@code ch} holds the
  * {@code M = n * spatial} elements {@code x[i, ch, s]}.
  */
-final class NaiveNorm {
+public final class NaiveNorm {
     private NaiveNorm() {
     }
 
-    static int index(int c, int spatial, int i, int ch, int s) {
+    /** The flat index of {@code x[i, ch, s]} in a contiguous {@code [n, c, spatial]} array. */
+    public static int index(int c, int spatial, int i, int ch, int s) {
         return (i * c + ch) * spatial + s;
     }
 
     /** {@code mean_c = (1 / M) sum x}; {@code var_c = (1 / M) sum (x - mean_c)^2} (biased, two passes). */
-    static double[][] statistics(int n, int c, int spatial, double[] x) {
+    public static double[][] statistics(int n, int c, int spatial, double[] x) {
         double[] mean = new double[c];
         double[] var = new double[c];
         int m = n * spatial;
@@ -39,7 +40,7 @@ final class NaiveNorm {
     }
 
     /** {@code y = gamma_c (x - mean_c) / sqrt(var_c + eps) + beta_c}; null gamma is 1, null beta is 0. */
-    static double[] forward(int n, int c, int spatial, double eps, double[] x, double[] mean, double[] var,
+    public static double[] forward(int n, int c, int spatial, double eps, double[] x, double[] mean, double[] var,
                             double[] gamma, double[] beta) {
         double[] y = new double[x.length];
         for (int i = 0; i < n; i++) {
@@ -65,7 +66,7 @@ final class NaiveNorm {
      * subtracted means. {@link FiniteDifferenceTest} checks it against differences of {@link #forward}
      * with the statistics recomputed.)
      */
-    static double[][] backward(int n, int c, int spatial, double eps, double[] x, double[] dy, double[] mean, double[] var,
+    public static double[][] backward(int n, int c, int spatial, double eps, double[] x, double[] dy, double[] mean, double[] var,
                                double[] gamma) {
         int m = n * spatial;
         double[] dx = new double[x.length];
@@ -93,7 +94,7 @@ final class NaiveNorm {
     }
 
     /** Training-mode forward: the statistics of {@code x} itself, then {@link #forward}. */
-    static double[] trainForward(int n, int c, int spatial, double eps, double[] x, double[] gamma, double[] beta) {
+    public static double[] trainForward(int n, int c, int spatial, double eps, double[] x, double[] gamma, double[] beta) {
         double[][] st = statistics(n, c, spatial, x);
         return forward(n, c, spatial, eps, x, st[0], st[1], gamma, beta);
     }
