@@ -6,10 +6,9 @@ import org.cnn4j.layers.Activations;
 import org.cnn4j.layers.BatchNorm2d;
 import org.cnn4j.layers.Conv2d;
 import org.cnn4j.layers.Dropout;
-import org.cnn4j.layers.Flatten;
 import org.cnn4j.layers.GlobalAvgPool2d;
 import org.cnn4j.layers.Linear;
-import org.cnn4j.layers.MaxPool2d;
+import org.cnn4j.layers.Models;
 import org.cnn4j.layers.Padding;
 import org.cnn4j.layers.ResidualBlock;
 import org.cnn4j.layers.Sequential;
@@ -76,15 +75,7 @@ final class Presets {
      * MaxPool2d(2), Flatten, Dropout(0.25), Linear(64 (H/4) (W/4), 128), ReLU, Dropout(0.5), Linear(128, K).
      */
     static Sequential referenceCnn(int c, int h, int w, int classes, Device device, Generator gen) {
-        int[] k3 = {3, 3};
-        int[] one = {1, 1};
-        return new Sequential(
-                new Conv2d(c, 32, k3, one, Padding.of(1), one, 1, true, device, gen),
-                new BatchNorm2d(32, 1e-5f, 0.1f, true, device), Activations.relu(), new MaxPool2d(2),
-                new Conv2d(32, 64, k3, one, Padding.of(1), one, 1, true, device, gen),
-                new BatchNorm2d(64, 1e-5f, 0.1f, true, device), Activations.relu(), new MaxPool2d(2),
-                new Flatten(), new Dropout(0.25f, gen), new Linear(64 * (h / 4) * (w / 4), 128, true, device, gen),
-                Activations.relu(), new Dropout(0.5f, gen), new Linear(128, classes, true, device, gen));
+        return Models.referenceCnn(c, h, w, classes, device, gen);
     }
 
     /**
