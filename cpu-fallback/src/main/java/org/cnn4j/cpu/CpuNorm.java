@@ -31,7 +31,7 @@ final class CpuNorm implements NormOps {
         forChannels(n, c, spatial, ch -> {
             double sum = 0;
             for (int i = 0; i < n; i++) {
-                sum += sum(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial);
+                sum += CpuReduction.sumStrided(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial, 1);
             }
             double mu = sum / m;
             double sq = 0;
@@ -94,7 +94,7 @@ final class CpuNorm implements NormOps {
             for (int i = 0; i < n; i++) {
                 long plane = (long) i * c + ch;
                 int gb = (int) (dyOff + plane * spatial);
-                sumDy += sum(gys, gb, spatial);
+                sumDy += CpuReduction.sumStrided(gys, gb, spatial, 1);
                 sumDyXhat += dotDeviations(gys, gb, xs, (int) (xOff + plane * spatial), spatial, mu);
             }
             sumDyXhat *= invStd;
@@ -121,28 +121,9 @@ final class CpuNorm implements NormOps {
     }
 
     /*
-     * The sums below run four independent double accumulators: one accumulator is a chain of dependent
-     * additions (one element per add latency); four keep the adder busy. Each stays a double sum.
+     * The sums below (and CpuReduction.sumStrided for plain sums) run four independent double accumulators: one
+     * accumulator is a chain of dependent additions (one element per add latency); four keep the adder busy.
      */
-
-    /** {@code sum_{s < len} a[from + s]}, in double. */
-    static double sum(float[] a, int from, int len) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int s = 0;
-        for (; s + 3 < len; s += 4) {
-            s0 += a[from + s];
-            s1 += a[from + s + 1];
-            s2 += a[from + s + 2];
-            s3 += a[from + s + 3];
-        }
-        for (; s < len; s++) {
-            s0 += a[from + s];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
 
     /** {@code sum_{s < len} (a[from + s] - mu)^2}, in double. */
     static double sumSquaredDeviations(float[] a, int from, int len, double mu) {

@@ -115,10 +115,6 @@ final class CpuPool implements PoolOps {
         int kh = g.kernelH();
         int kw = g.kernelW();
         int oW = g.outWidth();
-        if (kh == 2 && kw == 2) {
-            maxPlane2x2(g, xs, xb, ys, yb, as, ab);
-            return;
-        }
         int o = 0;
         for (int oh = 0; oh < g.outHeight(); oh++) {
             int top = oh * g.strideH() * w;
@@ -137,32 +133,6 @@ final class CpuPool implements PoolOps {
                 }
                 ys[yb + o] = xs[xb + bestIndex];
                 as[ab + o] = bestIndex;
-            }
-        }
-    }
-
-    /** {@link #maxPlane2d} for 2 x 2 windows (the common case), unrolled: candidates in (h, w) order. */
-    private static void maxPlane2x2(PoolGeometry g, float[] xs, int xb, float[] ys, int yb, float[] as, int ab) {
-        int w = g.inWidth();
-        int oW = g.outWidth();
-        int sw = g.strideW();
-        int o = 0;
-        for (int oh = 0; oh < g.outHeight(); oh++) {
-            int top = oh * g.strideH() * w;
-            for (int ow = 0; ow < oW; ow++, o++) {
-                int i0 = top + ow * sw;
-                int i2 = i0 + w;
-                int k0 = orderKey(xs[xb + i0]);
-                int k1 = orderKey(xs[xb + i0 + 1]);
-                int k2 = orderKey(xs[xb + i2]);
-                int k3 = orderKey(xs[xb + i2 + 1]);
-                int topIndex = k1 > k0 ? i0 + 1 : i0;
-                int topKey = Math.max(k0, k1);
-                int bottomIndex = k3 > k2 ? i2 + 1 : i2;
-                int bottomKey = Math.max(k2, k3);
-                int best = bottomKey > topKey ? bottomIndex : topIndex;
-                ys[yb + o] = xs[xb + best];
-                as[ab + o] = best;
             }
         }
     }

@@ -112,7 +112,7 @@ final class CpuReduction implements ReductionOps {
     }
 
     /** {@code sum_{k < count} x[base + k * stride]} in double, with four partial sums. */
-    private static double sumStrided(float[] x, int base, int count, int stride) {
+    static double sumStrided(float[] x, int base, int count, int stride) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;

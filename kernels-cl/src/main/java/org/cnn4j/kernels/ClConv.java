@@ -245,6 +245,15 @@ public final class ClConv {
 
     /** Dimension 0 (spatial) in groups of up to {@value #GROUP}; dimensions 1 and 2 one item deep. */
     private ClNdRange range(ClKernel kernel, long d0, long d1, long d2) {
+        return range(context, kernel, d0, d1, d2);
+    }
+
+    /**
+     * The launch of the conv.cl kernels (the GEMM path's im2col, col2im and bias kernels too): dimension 0 in
+     * groups of up to {@value #GROUP}, within the kernel's work-group limit (which includes the user cap);
+     * dimensions 1 and 2 one item deep.
+     */
+    static ClNdRange range(ClContext context, ClKernel kernel, long d0, long d1, long d2) {
         long limit = Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]);
         long local = Math.max(1, Math.min(Math.min(GROUP, limit), ClNdRange.nextPowerOfTwo(d0)));
         return ClNdRange.covering(new long[] {d0, d1, d2}, new long[] {Long.highestOneBit(local), 1, 1});

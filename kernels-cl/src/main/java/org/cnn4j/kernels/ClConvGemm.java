@@ -5,7 +5,6 @@ import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
-import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.ConvGeometry;
 
 /**
@@ -26,8 +25,6 @@ import org.cnn4j.runtime.spi.ConvGeometry;
 final class ClConvGemm {
     /** Most floats of the column workspace; larger batches are split into chunks of images. */
     static final long WORKSPACE_FLOATS = 1L << 24;
-    /** Preferred work-group along the spatial dimension, clamped to the limits. */
-    private static final long GROUP = 64;
 
     private final ClContext context;
     private final ClGemm gemm;
@@ -63,7 +60,7 @@ final class ClConvGemm {
             ClKernel kernel = addBias.get();
             try (ClLaunch l = kernel.begin()) {
                 l.arg(g.outChannels()).arg(d.p).arg(y).arg(yOff).arg(bias).arg(biasOff)
-                        .enqueue(range(kernel, d.p, g.outChannels(), g.batch()));
+                        .enqueue(ClConv.range(context, kernel, d.p, g.outChannels(), g.batch()));
             }
         }
     }
@@ -82,7 +79,7 @@ final class ClConvGemm {
             ClKernel kernel = col2im.get();
             try (ClLaunch l = kernel.begin()) {
                 ClConv.geometry(l, g).arg(n0).arg(col).arg(0L).arg(dx).arg(dxOff)
-                        .enqueue(range(kernel, (long) g.inDepth() * g.inHeight() * g.inWidth(), g.inChannels(), images));
+                        .enqueue(ClConv.range(context, kernel, (long) g.inDepth() * g.inHeight() * g.inWidth(), g.inChannels(), images));
             }
         }
     }
@@ -113,7 +110,7 @@ final class ClConvGemm {
         ClBuffer col = workspace((long) images * d.r * d.p);
         ClKernel kernel = im2col.get();
         try (ClLaunch l = kernel.begin()) {
-            ClConv.geometry(l, g).arg(n0).arg(x).arg(xOff).arg(col).arg(0L).enqueue(range(kernel, d.p, d.r, images));
+            ClConv.geometry(l, g).arg(n0).arg(x).arg(xOff).arg(col).arg(0L).enqueue(ClConv.range(context, kernel, d.p, d.r, images));
         }
         return col;
     }
@@ -137,13 +134,6 @@ final class ClConvGemm {
             workspace = null;
             workspaceFloats = 0;
         }
-    }
-
-    /** Dimension 0 in groups of up to {@value #GROUP}; dimensions 1 and 2 one item deep. */
-    private ClNdRange range(ClKernel kernel, long d0, long d1, long d2) {
-        long limit = Math.min(Math.min(kernel.maxWorkGroupSize(), context.workGroupCap()), context.device().maxWorkItemSizes()[0]);
-        long local = Math.max(1, Math.min(Math.min(GROUP, limit), ClNdRange.nextPowerOfTwo(d0)));
-        return ClNdRange.covering(new long[] {d0, d1, d2}, new long[] {Long.highestOneBit(local), 1, 1});
     }
 
     /** The matrix sizes of a geometry and the images per chunk. */

@@ -187,7 +187,7 @@ public final class ClGemm {
         if (config.variant() == Variant.BLOCKED) {
             long[] work = {ceilDiv(n, config.y()), ceilDiv(m, config.x()), batch};
             long group = Math.min(Math.min(BLOCKED_GROUP, ClNdRange.nextPowerOfTwo(work[0])),
-                    Math.min(Math.min(kernel.maxWorkGroupSize(), context.workGroupCap()), context.device().maxWorkItemSizes()[0]));
+                    Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]));
             range = ClNdRange.covering(work, new long[] {group, 1, 1});
         } else {
             int ts = config.x();

@@ -79,13 +79,7 @@ final class Tuner<T> {
         if (disk == null) {
             return null;
         }
-        String sourceHash;
-        try {
-            sourceHash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(source.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Tuner: SHA-256 is missing from this JVM", e);
-        }
+        String sourceHash = HexFormat.of().formatHex(BinaryCache.sha256(source.getBytes(StandardCharsets.UTF_8)));
         byte[] key = ProgramCache.diskKey(context.device(), sourceHash, name + "-v1");
         return disk.directory().resolve(name + "-" + HexFormat.of().formatHex(key, 0, 16) + ".properties");
     }

@@ -197,7 +197,7 @@ public final class BinaryCache {
     }
 
     /** SHA-256 of {@code bytes}. */
-    static byte[] sha256(byte[] bytes) {
+    public static byte[] sha256(byte[] bytes) {
         return digest().digest(bytes);
     }
 
