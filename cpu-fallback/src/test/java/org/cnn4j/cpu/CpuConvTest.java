@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link CpuConv} against {@link NaiveConv} over many geometries (2-D and 3-D, odd sizes, strides 2
+ * Both engines of {@link CpuConv} (the shifted-rows engine with Vector API tiles, and im2col with the plain GEMM
+ * kernel) against {@link NaiveConv} over many geometries (2-D and 3-D, odd sizes, strides 2
  * and 3, dilation 2, asymmetric padding, groups 2 and depthwise, 1x1 / 3x3 / 5x5 / rectangular kernels,
  * output size 1, one geometry large enough for several im2col chunks), with and without bias, at
  * nonzero offsets, into outputs pre-filled with NaN (so an op that accumulates instead of overwriting
@@ -21,6 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CpuConvTest {
     private static final Backend BACKEND = TestData.backend();
+    /** The engine of a JVM with the Vector API, and the one without it. */
+    private static final List<CpuConv> ENGINES = List.of(
+            new CpuConv(new CpuGemm(), CpuVectorSupport.load("org.cnn4j.cpu.ConvTilesVector", ConvTiles.class)),
+            new CpuConv(new CpuGemm(new CpuGemmPlain()), null));
+    private static final List<String> ENGINE_NAMES = List.of("shifted", "im2col");
 
     /** A named geometry; {@code out = floor((in + before + after - dilation (kernel - 1) - 1) / stride) + 1}. */
     private static Arguments geometry(String name, int n, int c, int[] in, int k, int[] kernel, int[] stride,
@@ -33,7 +39,7 @@ class CpuConvTest {
         ConvGeometry g = new ConvGeometry(n, c, in[0], in[1], in[2], k, kernel[0], kernel[1], kernel[2],
                 stride[0], stride[1], stride[2], before[0], before[1], before[2], dilation[0], dilation[1], dilation[2],
                 groups, out[0], out[1], out[2]);
-        return Arguments.of(name, g, bias);
+        return Arguments.of(name, g, bias, 0);
     }
 
     private static int[] v(int... values) {
@@ -73,8 +79,20 @@ class CpuConvTest {
                 geometry("3-D depthwise stride 2", 2, 3, v(5, 5, 6), 3, v(3, 3, 3), v(2, 2, 2), v(1, 1, 1), v(1, 1, 1),
                         v(1, 1, 1), 3, true),
                 geometry("medium (parallel GEMM)", 4, 16, hw(16, 16), 32, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true),
-                geometry("large (im2col chunks)", 7, 64, hw(64, 64), 4, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true))
+                geometry("large (im2col chunks)", 7, 64, hw(64, 64), 4, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true),
+                geometry("one image, bands of rows", 1, 5, hw(23, 21), 13, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true),
+                geometry("deep (several depth blocks)", 3, 300, hw(5, 4), 180, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true),
+                geometry("pad larger than kernel (cropping)", 2, 3, hw(5, 6), 4, hw(3, 3), hw(1, 1), hw(3, 3), hw(2, 3), hw(1, 1), 1, true),
+                geometry("dilation 3 stride 2 3-D", 2, 2, v(6, 9, 8), 3, v(2, 2, 3), v(2, 2, 1), v(1, 2, 0), v(0, 1, 2), v(3, 3, 2), 1, true),
+                geometry("reference conv1 shape", 3, 1, hw(28, 28), 32, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true),
+                geometry("reference conv2 shape", 5, 32, hw(14, 14), 64, hw(3, 3), hw(1, 1), hw(1, 1), hw(1, 1), hw(1, 1), 1, true))
                 .stream();
+    }
+
+    /** Every geometry with every engine. */
+    static Stream<Arguments> cases() {
+        return geometries().flatMap(a -> Stream.of(0, 1).map(e -> Arguments.of(ENGINE_NAMES.get(e) + ": " + a.get()[0],
+                a.get()[1], a.get()[2], e)));
     }
 
     /** Tolerance for sums of {@code terms} float products of values in [-1, 1]. */
@@ -84,7 +102,7 @@ class CpuConvTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
-    void naiveBackwardMatchesFiniteDifferences(String name, ConvGeometry g, boolean withBias) {
+    void naiveBackwardMatchesFiniteDifferences(String name, ConvGeometry g, boolean withBias, int unused) {
         if (g.macs() > 300_000) {
             return; // the naive passes are checked on the smaller geometries
         }
@@ -100,8 +118,8 @@ class CpuConvTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("geometries")
-    void forwardMatchesNaive(String name, ConvGeometry g, boolean withBias) {
+    @MethodSource("cases")
+    void forwardMatchesNaive(String name, ConvGeometry g, boolean withBias, int engine) {
         float[] x = TestData.random(11, (int) g.inputSize());
         float[] w = TestData.random(12, (int) g.weightSize());
         float[] b = withBias ? TestData.random(13, g.outChannels()) : null;
@@ -113,15 +131,15 @@ class CpuConvTest {
         long terms = g.weightSize() / g.outChannels();
         for (int round = 0; round < 2; round++) {
             DeviceMemory ym = TestData.garbage(BACKEND, outSize, 5);
-            BACKEND.convForward(g, xm, 3, wm, 1, bm, 2, ym, 5);
+            ENGINES.get(engine).convForward(g, xm, 3, wm, 1, bm, 2, ym, 5);
             Tolerance.assertClose(name + " forward (round " + round + ")", expected,
                     TestData.downloadAt(BACKEND, ym, 5, outSize), atol(terms), 1e-5);
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("geometries")
-    void backwardInputMatchesNaive(String name, ConvGeometry g, boolean withBias) {
+    @MethodSource("cases")
+    void backwardInputMatchesNaive(String name, ConvGeometry g, boolean withBias, int engine) {
         float[] dy = TestData.random(21, (int) g.outputSize());
         float[] w = TestData.random(22, (int) g.weightSize());
         double[] expected = NaiveConv.backwardInput(g, TestData.toDouble(dy), TestData.toDouble(w));
@@ -131,15 +149,15 @@ class CpuConvTest {
         long terms = g.weightSize() / g.inChannels() * g.groups();
         for (int round = 0; round < 2; round++) {
             DeviceMemory dxm = TestData.garbage(BACKEND, inSize, 1);
-            BACKEND.convBackwardInput(g, dym, 2, wm, 7, dxm, 1);
+            ENGINES.get(engine).convBackwardInput(g, dym, 2, wm, 7, dxm, 1);
             Tolerance.assertClose(name + " backwardInput (round " + round + ")", expected,
                     TestData.downloadAt(BACKEND, dxm, 1, inSize), atol(terms), 1e-5);
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("geometries")
-    void backwardWeightMatchesNaive(String name, ConvGeometry g, boolean withBias) {
+    @MethodSource("cases")
+    void backwardWeightMatchesNaive(String name, ConvGeometry g, boolean withBias, int engine) {
         float[] x = TestData.random(31, (int) g.inputSize());
         float[] dy = TestData.random(32, (int) g.outputSize());
         double[] expected = NaiveConv.backwardWeight(g, TestData.toDouble(x), TestData.toDouble(dy));
@@ -149,7 +167,7 @@ class CpuConvTest {
         long terms = g.outputSize() / g.outChannels();
         DeviceMemory dwm = TestData.garbage(BACKEND, wSize, 6);
         for (int round = 0; round < 2; round++) { // the same dw twice: overwritten, not accumulated
-            BACKEND.convBackwardWeight(g, xm, 4, dym, 0, dwm, 6);
+            ENGINES.get(engine).convBackwardWeight(g, xm, 4, dym, 0, dwm, 6);
             Tolerance.assertClose(name + " backwardWeight (round " + round + ")", expected,
                     TestData.downloadAt(BACKEND, dwm, 6, wSize), atol(terms), 1e-5);
         }

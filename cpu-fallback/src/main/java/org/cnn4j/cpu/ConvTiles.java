@@ -1,0 +1,78 @@
+package org.cnn4j.cpu;
+
+/**
+ * The register-tiled inner kernels of {@link CpuConvShifted}. Each computes one tile of a matrix product whose
+ * operands are read in place from the {@link ShiftedPlan} copy of an image; the tile shapes are fixed by the
+ * implementation (they depend on the vector width and register count) and reported by the accessors.
+ */
+interface ConvTiles {
+    /** Rows of a {@link #shifted} tile. */
+    int shiftedRows();
+
+    /** Columns of a {@link #shifted} tile (consecutive virtual positions). */
+    int shiftedCols();
+
+    /** Rows (depth indices) of a {@link #gathered} tile. */
+    int gatheredRows();
+
+    /** Columns (output channels) of a {@link #gathered} tile. */
+    int gatheredCols();
+
+    /** Output-gradient channels of a {@link #rowDot} tile. */
+    int rowDotChannels();
+
+    /** Depth indices (input channel and tap) of a {@link #rowDot} tile. */
+    int rowDotTaps();
+
+    /** Floats per vector: the lanes of each {@link #rowDot} sum. */
+    int lanes();
+
+    /**
+     * The forward tile: for {@code r < shiftedRows()}, {@code j < shiftedCols()},
+     * <pre>
+     *   c[ci + r ldc + j] (+)= sum_{p < depth} a[ai + p R + r] * b[bBase + off[offStart + p] + j]     R = shiftedRows()
+     * </pre>
+     * {@code a} is a packed weight panel (depth-major, {@code R} rows per depth step), {@code b} the copy of an
+     * image and {@code off} the plan's tap offsets. C is overwritten (never read) when {@code add} is false, else
+     * accumulated.
+     */
+    @SuppressWarnings("java:S107")
+    void shifted(int depth, float[] a, int ai, float[] b, int bBase, int[] off, int offStart, float[] c, int ci, int ldc,
+                 boolean add);
+
+    /**
+     * The weight-gradient tile over a transposed output gradient: for {@code r < gatheredRows()},
+     * {@code j < gatheredCols()},
+     * <pre>
+     *   c[ci + r ldc + j] (+)= sum_{d < count} x[xBase + rows[r0 + r] + positions[d]] * dyT[dyBase + d ldg + j]
+     * </pre>
+     * where {@code rows} holds the tap offsets of the tile's rows in the input copy, {@code positions} the virtual
+     * position of each real output position {@code d}, and {@code dyT} is the output gradient transposed to
+     * {@code [position][channel]} with row pitch {@code ldg}. C is overwritten (never read) when {@code add} is
+     * false, else accumulated. The sum runs in increasing {@code d}, in one loop (in nested loops C2 boxed the
+     * vectors).
+     */
+    @SuppressWarnings("java:S107")
+    void gathered(float[] x, int xBase, int[] rows, int r0, int[] positions, int count, float[] dyT, int dyBase, int ldg,
+                  float[] c, int ci, int ldc, boolean add);
+
+    /**
+     * The weight-gradient tile, as lane-wise partial sums: with {@code K = rowDotChannels()}, {@code P = rowDotTaps()},
+     * {@code L = lanes()}, for {@code k < K}, {@code p < P}, {@code l < L},
+     * <pre>
+     *   sums[si + (k P + p) L + l] (+)= sum_{s < fullCount} dy[dyBase + chans[k0 + k] + fullDy[s] + l]
+     *                                                      * x[xBase + taps[p0 + p] + fullX[s] + l]
+     *                                 + sum_{s < tailCount} (the same with tailX, tailDy, for l &lt; tailLanes only)
+     * </pre>
+     * Each step {@code s} is a run of {@code L} consecutive positions of one output row: {@code fullDy[s]} its offset
+     * from an output-gradient channel's start, {@code fullX[s]} its virtual position plus the offset of its image's
+     * copy; tail steps are the shorter last runs of the rows. A tail step still reads whole vectors from both arrays
+     * (so a vector must fit in each past the step's start), but lanes past {@code tailLanes} are replaced by 0 before
+     * they are multiplied (an input value read there could be infinite). The sums are overwritten (never read) when
+     * {@code add} is false, else accumulated; the caller adds the lanes of each in a fixed order.
+     */
+    @SuppressWarnings("java:S107")
+    void rowDot(float[] x, int xBase, int[] taps, int p0, float[] dy, int dyBase, int[] chans, int k0, int[] fullX,
+                int[] fullDy, int fullCount, int[] tailX, int[] tailDy, int tailCount, int tailLanes, float[] sums, int si,
+                boolean add);
+}

@@ -1,0 +1,569 @@
+package org.cnn4j.cpu;
+
+import java.util.Arrays;
+import org.cnn4j.runtime.spi.ConvGeometry;
+
+/**
+ * Convolution as an implicit matrix product over the "shifted rows" of a padded, phase-split copy of each
+ * image ({@link ShiftedPlan}), with register-tiled {@link ConvTiles}. Per group {@code g} and image {@code n}:
+ * <pre>
+ *   forward          y[k, q] = bias[k] + sum_{p < Cg T} w[k, p] copy_n[off(p) + q]            (k < Kg, virtual q)
+ *   backward input   the forward pass of dy with the flipped kernel (stride 1 only, see
+ *                    {@link ShiftedPlan#flippedForInputGradient}): no col2im scatter
+ *   backward weight  dw[k, p] = sum_n sum_{real q} dy[n, k, o(q)] copy_n[off(p) + q]
+ * </pre>
+ * No im2col matrix is written: the forward tile reads each depth step's columns straight from the copy, which is
+ * small enough to stay in cache while every row tile of the weights passes over it.
+ *
+ * <p><b>Forward.</b> The weights are packed once per call into panels of {@code R = shiftedRows()} output
+ * channels, depth-major. Work is split into tasks of (image, group, band of virtual rows): one task per image
+ * and group when there are enough images for every thread, else each image is cut into bands of output rows.
+ * A task copies its image, then computes tiles of {@code R x shiftedCols()} over its band of virtual positions
+ * into a scratch block (virtual columns past the output width are computed and dropped), then copies the real
+ * positions to {@code y}, adding the bias. The depth is cut into blocks whose weight panels fit the second-level
+ * cache; a tile accumulates over the blocks.
+ *
+ * <p><b>Backward weight.</b> Only real output positions are summed (a virtual position past the output width
+ * could read an infinite input value and turn a zero gradient into NaN), in one of two ways chosen by the depth
+ * {@code Cg T} (measured: transposing the gradient costs about as much as {@code 25 / (Cg T)} of the products):
+ * <ul>
+ *   <li>deep: each image's output gradient is transposed to {@code [position][channel]} and
+ *       {@link ConvTiles#gathered} tiles of {@code dw^T} broadcast the copy's values against channel vectors; the
+ *       images are split into a fixed number of chunks (sizes only), each summing into its own slice of a scratch
+ *       buffer, and the slices are added in chunk order;</li>
+ *   <li>shallow: {@link ConvTiles#rowDot} tiles multiply runs of output positions of a few gradient channels, read in
+ *       place, with the same runs of a few taps of the copies (made first for every image); a thread keeps the
+ *       lane-wise sums of a batch of tiles while it passes over the images chunk by chunk, then adds the lanes of
+ *       each sum in a fixed order.</li>
+ * </ul>
+ *
+ * <p>Tasks write disjoint outputs, and every output element is a per-lane sum in a fixed depth order, so the
+ * results do not depend on how the work is split or on the number of threads. Scratch arrays belong to the thread that uses them and only
+ * grow, because fresh large arrays cost page faults.
+ */
+final class CpuConvShifted {
+    /** Floats of packed weights per depth block: the panels a tile row streams stay in the second-level cache. */
+    private static final int PANEL_BUDGET = 48 * 1024;
+    /** Depth ({@code Cg T}) from which the weight gradient transposes the output gradient for gathered tiles. */
+    static final int GATHERED_MIN_DEPTH = 64;
+    /** Floats of per-chunk weight-gradient sums one call may use. */
+    private static final long PARTIAL_BUDGET = 1L << 22;
+    /** The most image chunks a gathered weight gradient is split into. */
+    private static final int MAX_CHUNKS = 16;
+    /** Weight-gradient tiles whose lane sums one thread keeps while it passes over the images. */
+    private static final int TILE_BATCH = 512;
+    /** Vector steps over which a weight-gradient tile accumulates before it moves to the next tile. */
+    private static final int STEPS_PER_CHUNK = 128;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final ConvTiles tiles;
+
+    /** @param tiles the register tiles every pass runs */
+    CpuConvShifted(ConvTiles tiles) {
+        this.tiles = tiles;
+    }
+
+    /** Growable scratch arrays of one thread. */
+    private static final class Scratch {
+        float[] copy = new float[0];
+        float[] out = new float[0];
+        float[] dyT = new float[0];
+        float[] partial = new float[0];
+        float[] copies = new float[0];
+        float[] dyLast = new float[0];
+        float[] sums = new float[0];
+        float[] packed = new float[0];
+
+        static float[] grow(float[] a, long size) {
+            return a.length >= size ? a : new float[Math.toIntExact(size)];
+        }
+    }
+
+    /** Where the weights of a forward pass come from. */
+    private enum Weights {
+        /** {@code w[k, p]}: the convolution's own weights. */
+        DIRECT,
+        /** {@code w'[c', k' T + t'] = w[k', c', T - 1 - t']}: the flipped, transposed weights of the input gradient. */
+        FLIPPED
+    }
+
+    /** Whether {@link #forward} handles {@code g}. */
+    boolean supportsForward(ConvGeometry g) {
+        return ShiftedPlan.fits(g, tiles.shiftedCols());
+    }
+
+    /**
+     * Whether {@link #backwardInput} handles {@code g}: stride 1 in every dimension, and at least a quarter of a tile
+     * of input channels per group (the flipped pass computes a tile row per input channel; with fewer, most of each
+     * tile is padding and im2col was measured faster: 0.96 against 2.1 ms for one input channel and 32 output
+     * channels of 28 x 28).
+     */
+    boolean supportsBackwardInput(ConvGeometry g) {
+        return g.strideD() == 1 && g.strideH() == 1 && g.strideW() == 1
+                && 4 * (g.inChannels() / g.groups()) >= tiles.shiftedRows()
+                && ShiftedPlan.fits(ShiftedPlan.flippedForInputGradient(g), tiles.shiftedCols());
+    }
+
+    /** Whether {@link #backwardWeight} handles {@code g}. */
+    boolean supportsBackwardWeight(ConvGeometry g) {
+        return ShiftedPlan.fits(g, tiles.lanes())
+                && (long) g.batch() * g.groups() * (ShiftedPlan.of(g).copySize() + tiles.lanes()) < Integer.MAX_VALUE / 2;
+    }
+
+    /** {@code y = conv(x, w) + bias} ({@code bias} may be null); overwrites {@code y}. */
+    @SuppressWarnings("java:S107")
+    void forward(ConvGeometry g, float[] x, long xOff, float[] w, long wOff, float[] bias, long biasOff,
+                 float[] y, long yOff) {
+        forwardPass(ShiftedPlan.of(g), Weights.DIRECT, x, xOff, w, wOff, bias, biasOff, y, yOff);
+    }
+
+    /** {@code dx} of a stride-1 convolution, as the flipped forward pass; overwrites {@code dx}. */
+    void backwardInput(ConvGeometry g, float[] dy, long dyOff, float[] w, long wOff, float[] dx, long dxOff) {
+        forwardPass(ShiftedPlan.of(ShiftedPlan.flippedForInputGradient(g)), Weights.FLIPPED, dy, dyOff, w, wOff,
+                null, 0, dx, dxOff);
+    }
+
+    @SuppressWarnings("java:S107")
+    private void forwardPass(ShiftedPlan plan, Weights source, float[] x, long xOff, float[] w, long wOff,
+                             float[] bias, long biasOff, float[] y, long yOff) {
+        ConvGeometry g = plan.g();
+        int rows = tiles.shiftedRows();
+        int cols = tiles.shiftedCols();
+        int depth = plan.cg() * plan.taps();
+        int rowTiles = (plan.kg() + rows - 1) / rows;
+        int block = Math.max(1, Math.min(depth, PANEL_BUDGET / (rowTiles * rows)));
+        Scratch caller = SCRATCH.get();
+        caller.packed = Scratch.grow(caller.packed, (long) g.groups() * rowTiles * rows * depth);
+        float[] packed = caller.packed;
+        packWeights(plan, source, w, (int) wOff, rowTiles, rows, packed);
+
+        int threads = CpuParallel.threads();
+        long images = (long) g.batch() * g.groups();
+        int bands = images >= 2L * threads ? 1 : (int) Math.min(plan.virtualRows(), (2L * threads + images - 1) / images);
+        int bandRows = (plan.virtualRows() + bands - 1) / bands;
+        int inSize = g.inDepth() * g.inHeight() * g.inWidth();
+        int outSize = g.outDepth() * g.outHeight() * g.outWidth();
+        int bandCols = roundUp(Math.min(plan.span(), bandRows * plan.wq()), cols);
+        CpuParallel.parallelFor(0, images * bands, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            s.copy = Scratch.grow(s.copy, (long) plan.copySize() + cols);
+            s.out = Scratch.grow(s.out, (long) rowTiles * rows * bandCols);
+            long copied = -1;
+            for (long task = from; task < to; task++) {
+                long image = task / bands;
+                int band = (int) (task % bands);
+                int n = (int) (image / g.groups());
+                int grp = (int) (image % g.groups());
+                if (image != copied) {
+                    plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * plan.cg()) * inSize), s.copy, 0);
+                    copied = image;
+                }
+                int rv0 = band * bandRows;
+                int rv1 = Math.min(plan.virtualRows(), rv0 + bandRows);
+                if (rv0 >= rv1) {
+                    continue;
+                }
+                int q0 = rv0 * plan.wq();
+                int width = (rv1 - 1) * plan.wq() + g.outWidth() - q0;
+                int ldc = roundUp(width, cols);
+                int panels = grp * rowTiles;
+                for (int p0 = 0; p0 < depth; p0 += block) {
+                    int kc = Math.min(block, depth - p0);
+                    for (int j = 0; j < ldc; j += cols) {
+                        for (int t = 0; t < rowTiles; t++) {
+                            tiles.shifted(kc, packed, ((panels + t) * depth + p0) * rows, s.copy, q0 + j,
+                                    plan.offsets(), p0, s.out, t * rows * ldc + j, ldc, p0 > 0);
+                        }
+                    }
+                }
+                int yBase = (int) (yOff + ((long) n * g.outChannels() + (long) grp * plan.kg()) * outSize);
+                storeBand(plan, s.out, ldc, q0, rv0, rv1, bias, biasOff + (long) grp * plan.kg(), y, yBase);
+            }
+        });
+    }
+
+    /**
+     * Packs the weights of every group into depth-major panels of {@code rows} output channels:
+     * {@code packed[((grp rowTiles + t) depth + p) rows + r] = W(grp, t rows + r, p)}, 0 past the group's channels.
+     */
+    private static void packWeights(ShiftedPlan plan, Weights source, float[] w, int wOff, int rowTiles, int rows,
+                                    float[] packed) {
+        int depth = plan.cg() * plan.taps();
+        int taps = plan.taps();
+        // the original convolution's channel counts per group (the flipped pass swaps them)
+        int origKg = plan.cg();
+        int origCg = plan.kg();
+        for (int grp = 0; grp < plan.g().groups(); grp++) {
+            for (int t = 0; t < rowTiles; t++) {
+                int base = (grp * rowTiles + t) * depth * rows;
+                for (int r = 0; r < rows; r++) {
+                    int k = t * rows + r;
+                    if (k >= plan.kg()) {
+                        for (int p = 0; p < depth; p++) {
+                            packed[base + p * rows + r] = 0f;
+                        }
+                    } else if (source == Weights.DIRECT) {
+                        int src = wOff + (grp * plan.kg() + k) * depth;
+                        for (int p = 0; p < depth; p++) {
+                            packed[base + p * rows + r] = w[src + p];
+                        }
+                    } else {
+                        // pass row k is the original input channel c' = k; depth p = k' T + t'
+                        for (int p = 0; p < depth; p++) {
+                            int kOrig = p / taps;
+                            int tap = p - kOrig * taps;
+                            packed[base + p * rows + r] = w[wOff + ((grp * origKg + kOrig) * origCg + k) * taps + taps - 1 - tap];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies the real positions of virtual rows {@code [rv0, rv1)} from the scratch block ({@code out[k ldc + q - q0]})
+     * to {@code y} (channel {@code k} of the group at {@code y[yBase + k OD OH OW]}), then adds {@code bias[k]} to the
+     * copied run of each channel (a loop over one array, which C2 vectorizes).
+     */
+    @SuppressWarnings("java:S107")
+    private static void storeBand(ShiftedPlan plan, float[] out, int ldc, int q0, int rv0, int rv1, float[] bias,
+                                  long biasOff, float[] y, int yBase) {
+        ConvGeometry g = plan.g();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int outSize = g.outDepth() * oh * ow;
+        int first = -1;
+        int end = 0;
+        for (int k = 0; k < plan.kg(); k++) {
+            int dst0 = yBase + k * outSize;
+            for (int rv = rv0; rv < rv1; rv++) {
+                int od = rv / plan.hq();
+                int h = rv - od * plan.hq();
+                if (h >= oh) {
+                    continue;
+                }
+                int dst = (od * oh + h) * ow;
+                System.arraycopy(out, k * ldc + rv * plan.wq() - q0, y, dst0 + dst, ow);
+                if (k == 0) {
+                    first = first < 0 ? dst : first;
+                    end = dst + ow;
+                }
+            }
+        }
+        if (bias != null && first >= 0) {
+            for (int k = 0; k < plan.kg(); k++) {
+                addInPlace(y, yBase + k * outSize + first, end - first, bias[(int) biasOff + k]);
+            }
+        }
+    }
+
+    /** {@code a[from + i] += b} for {@code i < len}. */
+    private static void addInPlace(float[] a, int from, int len, float b) {
+        for (int i = from; i < from + len; i++) {
+            a[i] += b;
+        }
+    }
+
+    /**
+     * {@code dw[k, p] = sum_n sum_{real q} dy[n, k, o(q)] copy_n[off(p) + q]}, see the type's javadoc; overwrites
+     * {@code dw}. Deep convolutions ({@code Cg T >= }{@value #GATHERED_MIN_DEPTH}) with at least a gathered tile's
+     * width of output channels transpose the output gradient and run {@link ConvTiles#gathered} tiles; the others,
+     * where the transposition would cost more than the products or most of a tile's columns would be padding, run
+     * {@link ConvTiles#rowDot} tiles on the gradient in place.
+     */
+    void backwardWeight(ConvGeometry g, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
+        ShiftedPlan plan = ShiftedPlan.of(g);
+        if ((long) plan.cg() * plan.taps() >= GATHERED_MIN_DEPTH && plan.kg() >= tiles.gatheredCols()) {
+            gatheredWeight(plan, x, xOff, dy, dyOff, dw, dwOff);
+        } else {
+            rowDotWeight(plan, x, xOff, dy, dyOff, dw, dwOff);
+        }
+    }
+
+    /**
+     * The weight gradient by {@link ConvTiles#gathered} tiles of {@code dw^T} ({@code Cg T} rows by {@code Kg}
+     * columns): the images are split into a fixed number of chunks that depends on the sizes only; a task copies
+     * each image of its chunk and transposes its output gradient to {@code [position][channel]}, then accumulates
+     * its tiles over the chunk into the chunk's slice of a scratch buffer; the slices are added in chunk order.
+     */
+    private void gatheredWeight(ShiftedPlan plan, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
+        ConvGeometry g = plan.g();
+        int rows = tiles.gatheredRows();
+        int cols = tiles.gatheredCols();
+        int depth = plan.cg() * plan.taps();
+        int rowTiles = (depth + rows - 1) / rows;
+        int ldc = roundUp(plan.kg(), cols);
+        int sliceSize = g.groups() * rowTiles * rows * ldc;
+        int chunks = (int) Math.max(1, Math.min(Math.min(g.batch(), MAX_CHUNKS), PARTIAL_BUDGET / sliceSize));
+        // row-tile ranges per chunk, so that a few large chunks still make enough tasks (sizes only, not threads)
+        long perChunk = (long) chunks * g.groups();
+        int ranges = (int) Math.min(rowTiles, Math.max(1, (MAX_CHUNKS + perChunk - 1) / perChunk));
+        int[] rowOffsets = Arrays.copyOf(plan.offsets(), rowTiles * rows); // padded rows read a real row, then dropped
+        int outSize = g.outDepth() * g.outHeight() * g.outWidth();
+        int[] positions = new int[outSize];
+        for (int o = 0, r = 0; r < g.outDepth() * g.outHeight(); r++) {
+            int od = r / g.outHeight();
+            for (int w = 0; w < g.outWidth(); w++) {
+                positions[o++] = (od * plan.hq() + r - od * g.outHeight()) * plan.wq() + w;
+            }
+        }
+        Scratch caller = SCRATCH.get();
+        caller.partial = Scratch.grow(caller.partial, (long) chunks * sliceSize);
+        float[] partial = caller.partial;
+        int inSize = g.inDepth() * g.inHeight() * g.inWidth();
+        CpuParallel.parallelFor(0, perChunk * ranges, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            s.copy = Scratch.grow(s.copy, plan.copySize());
+            s.dyT = Scratch.grow(s.dyT, (long) outSize * ldc);
+            for (long task = from; task < to; task++) {
+                int chunk = (int) (task / ((long) g.groups() * ranges));
+                int grp = (int) (task / ranges % g.groups());
+                int range = (int) (task % ranges);
+                int t0 = (int) ((long) rowTiles * range / ranges);
+                int t1 = (int) ((long) rowTiles * (range + 1) / ranges);
+                int n0 = (int) ((long) g.batch() * chunk / chunks);
+                int n1 = (int) ((long) g.batch() * (chunk + 1) / chunks);
+                int sliceBase = chunk * sliceSize + grp * rowTiles * rows * ldc;
+                for (int n = n0; n < n1; n++) {
+                    plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * plan.cg()) * inSize), s.copy, 0);
+                    transpose(dy, (int) (dyOff + ((long) n * g.outChannels() + (long) grp * plan.kg()) * outSize),
+                            plan.kg(), outSize, s.dyT, ldc);
+                    for (int t = t0; t < t1; t++) {
+                        for (int j = 0; j < ldc; j += cols) {
+                            tiles.gathered(s.copy, 0, rowOffsets, t * rows, positions, outSize, s.dyT, j, ldc, partial,
+                                    sliceBase + t * rows * ldc + j, ldc, n > n0);
+                        }
+                    }
+                }
+            }
+        });
+        sumChunks(plan, chunks, sliceSize, rowTiles * rows, ldc, partial, dw, (int) dwOff);
+    }
+
+    /**
+     * {@code dst[o ldd + k] = src[srcBase + k size + o]} for {@code k < channels}, 0 for {@code channels <= k < ldd};
+     * four positions per pass over the channels, so that each read of a channel row serves four output rows.
+     */
+    private static void transpose(float[] src, int srcBase, int channels, int size, float[] dst, int ldd) {
+        int o = 0;
+        for (; o + 4 <= size; o += 4) {
+            for (int k = 0; k < channels; k++) {
+                int from = srcBase + k * size + o;
+                float a = src[from];
+                float b = src[from + 1];
+                float c = src[from + 2];
+                float d = src[from + 3];
+                dst[o * ldd + k] = a;
+                dst[(o + 1) * ldd + k] = b;
+                dst[(o + 2) * ldd + k] = c;
+                dst[(o + 3) * ldd + k] = d;
+            }
+        }
+        for (; o < size; o++) {
+            for (int k = 0; k < channels; k++) {
+                dst[o * ldd + k] = src[srcBase + k * size + o];
+            }
+        }
+        if (channels < ldd) {
+            for (int r = 0; r < size; r++) {
+                Arrays.fill(dst, r * ldd + channels, (r + 1) * ldd, 0f);
+            }
+        }
+    }
+
+    /**
+     * {@code dw[(grp Kg + k) Cg T + p] = sum_{chunk} partial[chunk][grp][p][k]}, added in chunk order, in parallel over
+     * weight elements.
+     */
+    @SuppressWarnings("java:S107")
+    private static void sumChunks(ShiftedPlan plan, int chunks, int sliceSize, int rowsPadded, int ldc, float[] partial,
+                                  float[] dw, int dwOff) {
+        int depth = plan.cg() * plan.taps();
+        long total = plan.g().weightSize();
+        CpuParallel.parallelFor(0, total, Math.max(1, 8192 / chunks), (from, to) -> {
+            for (long i = from; i < to; i++) {
+                int kAll = (int) (i / depth);
+                int p = (int) (i - (long) kAll * depth);
+                int grp = kAll / plan.kg();
+                int k = kAll - grp * plan.kg();
+                int src = (grp * rowsPadded + p) * ldc + k;
+                float sum = partial[src];
+                for (int c = 1; c < chunks; c++) {
+                    sum += partial[c * sliceSize + src];
+                }
+                dw[dwOff + (int) i] = sum;
+            }
+        });
+    }
+
+    /**
+     * The weight gradient by {@link ConvTiles#rowDot} tiles, see the type's javadoc.
+     */
+    private void rowDotWeight(ShiftedPlan plan, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
+        ConvGeometry g = plan.g();
+        int groups = g.groups();
+        int lanes = tiles.lanes();
+        int kt = tiles.rowDotChannels();
+        int pt = tiles.rowDotTaps();
+        int depth = plan.cg() * plan.taps();
+        int kTiles = (plan.kg() + kt - 1) / kt;
+        int pTiles = (depth + pt - 1) / pt;
+        int tileFloats = kt * pt * lanes;
+        int outSize = g.outDepth() * g.outHeight() * g.outWidth();
+        int inSize = g.inDepth() * g.inHeight() * g.inWidth();
+        int copyStride = plan.copySize() + lanes; // a tail step reads up to a vector past its row
+        // rows past the group's taps or channels read a real one, and their sums are dropped
+        int[] taps = Arrays.copyOf(plan.offsets(), pTiles * pt);
+        int[] chans = new int[kTiles * kt];
+        for (int k = 0; k < plan.kg(); k++) {
+            chans[k] = k * outSize;
+        }
+        Scratch caller = SCRATCH.get();
+        caller.copies = Scratch.grow(caller.copies, (long) g.batch() * groups * copyStride);
+        float[] copies = caller.copies;
+        CpuParallel.parallelFor(0, (long) g.batch() * groups, 1, (from, to) -> {
+            for (long image = from; image < to; image++) {
+                int n = (int) (image / groups);
+                int grp = (int) (image % groups);
+                plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * plan.cg()) * inSize), copies,
+                        (int) image * copyStride);
+            }
+        });
+        // a tail step reads a whole vector: the last images' gradients (at least a vector's worth) are read from a
+        // copy with room after its end, and every read of an earlier image ends inside dy
+        int imageDy = g.outChannels() * outSize;
+        int lastImages = Math.min(g.batch(), (lanes + imageDy - 1) / imageDy);
+        caller.dyLast = Scratch.grow(caller.dyLast, (long) lastImages * imageDy + lanes);
+        float[] dyLast = caller.dyLast;
+        System.arraycopy(dy, (int) (dyOff + (long) (g.batch() - lastImages) * imageDy), dyLast, 0, lastImages * imageDy);
+        Steps steps = Steps.of(plan, lanes, groups * copyStride, imageDy, lastImages);
+        int tileCount = Math.toIntExact((long) groups * kTiles * pTiles);
+        int[] tileGroup = new int[tileCount];
+        int[] tileK0 = new int[tileCount]; // first output channel
+        int[] tileP0 = new int[tileCount]; // first depth index
+        for (int t = 0; t < tileCount; t++) {
+            int rest = t % (kTiles * pTiles);
+            tileGroup[t] = t / (kTiles * pTiles);
+            tileK0[t] = rest / pTiles * kt;
+            tileP0[t] = rest % pTiles * pt;
+        }
+        int ranges = (int) Math.min(tileCount, 2L * CpuParallel.threads());
+        CpuParallel.parallelFor(0, ranges, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            for (long range = from; range < to; range++) {
+                int t0 = (int) ((long) tileCount * range / ranges);
+                int t1 = (int) ((long) tileCount * (range + 1) / ranges);
+                for (int b0 = t0; b0 < t1; b0 += TILE_BATCH) {
+                    int batch = Math.min(TILE_BATCH, t1 - b0);
+                    s.sums = Scratch.grow(s.sums, (long) batch * tileFloats);
+                    // chunks of the images before the last ones from dy, then the last ones from their copy
+                    int regular = g.batch() - lastImages;
+                    for (int n0 = 0; n0 <= regular; ) {
+                        boolean last = n0 == regular;
+                        int images = last ? lastImages : Math.min(steps.images, regular - n0);
+                        float[] dySource = last ? dyLast : dy;
+                        long dyImage = last ? 0 : dyOff + (long) n0 * imageDy;
+                        for (int i = 0; i < batch; i++) {
+                            int grp = tileGroup[b0 + i];
+                            tiles.rowDot(copies, (n0 * groups + grp) * copyStride, taps, tileP0[b0 + i], dySource,
+                                    (int) (dyImage + (long) grp * plan.kg() * outSize), chans, tileK0[b0 + i], steps.fullX,
+                                    steps.fullDy, images * steps.fullPerImage, steps.tailX, steps.tailDy,
+                                    images * steps.tailPerImage, steps.tailLanes, s.sums, i * tileFloats, n0 > 0);
+                        }
+                        n0 += images;
+                    }
+                    for (int i = 0; i < batch; i++) {
+                        storeSums(s.sums, i * tileFloats, kt, pt, lanes, tileGroup[b0 + i], tileK0[b0 + i], tileP0[b0 + i],
+                                plan, dw, (int) dwOff);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code dw[(grp Kg + k) Cg T + p] = sum_l sums[si + ((k - k0) pt + p - p0) L + l]} for the tile's real
+     * {@code (k, p)}, lanes added in increasing order.
+     */
+    @SuppressWarnings("java:S107")
+    private static void storeSums(float[] sums, int si, int kt, int pt, int lanes, int grp, int k0, int p0,
+                                  ShiftedPlan plan, float[] dw, int dwOff) {
+        int depth = plan.cg() * plan.taps();
+        for (int k = k0; k < Math.min(plan.kg(), k0 + kt); k++) {
+            for (int p = p0; p < Math.min(depth, p0 + pt); p++) {
+                int at = si + ((k - k0) * pt + p - p0) * lanes;
+                float sum = sums[at];
+                for (int l = 1; l < lanes; l++) {
+                    sum += sums[at + l];
+                }
+                dw[dwOff + (grp * plan.kg() + k) * depth + p] = sum;
+            }
+        }
+    }
+
+    /**
+     * The steps of {@link ConvTiles#rowDot} for a chunk of {@code images} consecutive images: per image and real
+     * output row, the full runs of {@code lanes} positions and the shorter tail run, as offsets from the chunk's
+     * first image (its copy and its output gradient).
+     */
+    private static final class Steps {
+        final int images;
+        final int fullPerImage;
+        final int tailPerImage;
+        final int tailLanes;
+        final int[] fullX;
+        final int[] fullDy;
+        final int[] tailX;
+        final int[] tailDy;
+
+        private Steps(int images, int fullPerImage, int tailPerImage, int tailLanes) {
+            this.images = images;
+            this.fullPerImage = fullPerImage;
+            this.tailPerImage = tailPerImage;
+            this.tailLanes = tailLanes;
+            this.fullX = new int[images * fullPerImage];
+            this.fullDy = new int[images * fullPerImage];
+            this.tailX = new int[images * tailPerImage];
+            this.tailDy = new int[images * tailPerImage];
+        }
+
+        /**
+         * @param copyStride floats from one image's copy to the next
+         * @param dyStride   floats from one image's output gradient to the next
+         * @param minImages  the fewest images the tables must cover
+         */
+        static Steps of(ShiftedPlan plan, int lanes, int copyStride, int dyStride, int minImages) {
+            ConvGeometry g = plan.g();
+            int rows = g.outDepth() * g.outHeight();
+            int ow = g.outWidth();
+            int perImage = rows * ((ow + lanes - 1) / lanes);
+            int images = (int) Math.max(minImages, Math.min(g.batch(), (STEPS_PER_CHUNK + perImage - 1) / perImage));
+            Steps s = new Steps(images, rows * (ow / lanes), ow % lanes == 0 ? 0 : rows, ow % lanes);
+            int f = 0;
+            int t = 0;
+            for (int j = 0; j < images; j++) {
+                for (int r = 0; r < rows; r++) {
+                    int od = r / g.outHeight();
+                    int q = (od * plan.hq() + r - od * g.outHeight()) * plan.wq() + j * copyStride;
+                    int o = r * ow + j * dyStride;
+                    int w = 0;
+                    for (; w + lanes <= ow; w += lanes, f++) {
+                        s.fullX[f] = q + w;
+                        s.fullDy[f] = o + w;
+                    }
+                    if (w < ow) {
+                        s.tailX[t] = q + w;
+                        s.tailDy[t] = o + w;
+                        t++;
+                    }
+                }
+            }
+            return s;
+        }
+    }
+
+    private static int roundUp(int v, int multiple) {
+        return (v + multiple - 1) / multiple * multiple;
+    }
+}
