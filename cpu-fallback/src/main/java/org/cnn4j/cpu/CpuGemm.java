@@ -10,7 +10,9 @@ import org.cnn4j.runtime.spi.GemmOps;
  *
  * <p>This class scales C by {@code beta} (or lets the kernel overwrite it, unread, when {@code beta == 0}) and
  * splits the work of a call into about one piece per thread: over the batch when it is large enough, else
- * over rows or columns of C (whichever is longer). A {@link BlockKernel} then accumulates
+ * over rows or columns of C (whichever is longer), unless the kernel splits a large single product itself
+ * ({@link BlockKernel#multiplyAll}, which shares the packed blocks of B between the threads). A {@link BlockKernel}
+ * then accumulates
  * {@code alpha * op(A) * op(B)} into each piece: {@link CpuGemmVector} (Vector API micro-kernel) where the
  * JVM has {@code jdk.incubator.vector}, else {@link CpuGemmPlain}; {@link CpuGemmKernels} chooses.
  */
@@ -39,6 +41,19 @@ final class CpuGemm implements GemmOps {
 
         /** A short name for logs and benchmarks. */
         String name();
+
+        /** Whether the kernel splits a large single product over the threads itself ({@link #multiplyAll}). */
+        default boolean splitsSingleProducts() {
+            return false;
+        }
+
+        /**
+         * {@code C = (overwrite ? 0 : C) + alpha op(A) op(B)} for a whole single product ({@code batch == 1}), split
+         * over the threads by the kernel itself; only called when {@link #splitsSingleProducts()}.
+         */
+        default void multiplyAll(Call g, boolean overwrite) {
+            throw new UnsupportedOperationException(name() + " does not split single products");
+        }
     }
 
     private final BlockKernel kernel;
@@ -78,6 +93,14 @@ final class CpuGemm implements GemmOps {
         int nParts = m >= n ? 1 : Math.min(parts, ceilDiv(n, COLUMN_ALIGN));
         long pieces = (long) batch * mParts * nParts;
         boolean multiply = k > 0 && alpha != 0f;
+        if (multiply && parallel && batch == 1 && kernel.splitsSingleProducts()) {
+            if (beta != 0f && beta != 1f) {
+                CpuParallel.parallelFor(0, m, Math.max(1, 8192 / n), (from, to) ->
+                        scale(beta, call.c(), (int) cOff, ldc, (int) from, (int) to, 0, n));
+            }
+            kernel.multiplyAll(call, beta == 0f);
+            return;
+        }
         CpuParallel.parallelFor(0, pieces, parallel ? 1 : pieces, (from, to) -> {
             for (long piece = from; piece < to; piece++) {
                 int bi = (int) (piece / (mParts * nParts));
