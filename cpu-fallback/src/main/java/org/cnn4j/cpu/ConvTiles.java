@@ -75,4 +75,12 @@ interface ConvTiles {
     void rowDot(float[] x, int xBase, int[] taps, int p0, float[] dy, int dyBase, int[] chans, int k0, int[] fullX,
                 int[] fullDy, int fullCount, int[] tailX, int[] tailDy, int tailCount, int tailLanes, float[] sums, int si,
                 boolean add);
+
+    /**
+     * Copies {@code rows} runs of {@code width} floats, adding {@code bias}: for {@code r < rows}, {@code w < width},
+     * {@code dst[dstPos + r width + w] = src[srcPos + r srcPitch + w] + bias} (so the destination rows are
+     * contiguous). The ranges must not overlap.
+     */
+    @SuppressWarnings("java:S107")
+    void copyRows(float[] src, int srcPos, int srcPitch, float[] dst, int dstPos, int width, int rows, float bias);
 }

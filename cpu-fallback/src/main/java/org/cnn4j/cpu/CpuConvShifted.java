@@ -223,47 +223,35 @@ final class CpuConvShifted {
 
     /**
      * Copies the real positions of virtual rows {@code [rv0, rv1)} from the scratch block ({@code out[k ldc + q - q0]})
-     * to {@code y} (channel {@code k} of the group at {@code y[yBase + k OD OH OW]}), then adds {@code bias[k]} to the
-     * copied run of each channel (a loop over one array, which C2 vectorizes).
+     * to {@code y} (channel {@code k} of the group at {@code y[yBase + k OD OH OW]}), adding {@code bias[k]}: each run
+     * of real rows of one output depth slice is one {@link ConvTiles#copyRows} (an {@code arraycopy} per row cost
+     * more than the tiles of a one-channel convolution).
      */
     @SuppressWarnings("java:S107")
-    private static void storeBand(ShiftedPlan plan, float[] out, int ldc, int q0, int rv0, int rv1, float[] bias,
-                                  long biasOff, float[] y, int yBase) {
+    private void storeBand(ShiftedPlan plan, float[] out, int ldc, int q0, int rv0, int rv1, float[] bias,
+                           long biasOff, float[] y, int yBase) {
         ConvGeometry g = plan.g();
         int oh = g.outHeight();
         int ow = g.outWidth();
         int outSize = g.outDepth() * oh * ow;
-        int first = -1;
-        int end = 0;
         for (int k = 0; k < plan.kg(); k++) {
-            int dst0 = yBase + k * outSize;
-            for (int rv = rv0; rv < rv1; rv++) {
+            float b = bias == null ? -0f : bias[(int) biasOff + k]; // -0 is the exact identity of +
+            int rv = rv0;
+            while (rv < rv1) {
                 int od = rv / plan.hq();
                 int h = rv - od * plan.hq();
-                if (h >= oh) {
+                int rows = Math.min(rv1 - rv, oh - h); // real rows left in this depth slice
+                if (rows <= 0) {
+                    rv += plan.hq() - h; // the slice's virtual rows past OH
                     continue;
                 }
-                int dst = (od * oh + h) * ow;
-                System.arraycopy(out, k * ldc + rv * plan.wq() - q0, y, dst0 + dst, ow);
-                if (k == 0) {
-                    first = first < 0 ? dst : first;
-                    end = dst + ow;
-                }
-            }
-        }
-        if (bias != null && first >= 0) {
-            for (int k = 0; k < plan.kg(); k++) {
-                addInPlace(y, yBase + k * outSize + first, end - first, bias[(int) biasOff + k]);
+                tiles.copyRows(out, k * ldc + rv * plan.wq() - q0, plan.wq(), y, yBase + k * outSize + (od * oh + h) * ow,
+                        ow, rows, b);
+                rv += rows;
             }
         }
     }
 
-    /** {@code a[from + i] += b} for {@code i < len}. */
-    private static void addInPlace(float[] a, int from, int len, float b) {
-        for (int i = from; i < from + len; i++) {
-            a[i] += b;
-        }
-    }
 
     /**
      * {@code dw[k, p] = sum_n sum_{real q} dy[n, k, o(q)] copy_n[off(p) + q]}, see the type's javadoc; overwrites
