@@ -79,7 +79,8 @@ interface ConvTiles {
     /**
      * Copies {@code rows} runs of {@code width} floats, adding {@code bias}: for {@code r < rows}, {@code w < width},
      * {@code dst[dstPos + r width + w] = src[srcPos + r srcPitch + w] + bias} (so the destination rows are
-     * contiguous). The ranges must not overlap.
+     * contiguous). The ranges must not overlap; nothing outside the destination range is written, but reads may
+     * run to a vector past the start of the last source row.
      */
     @SuppressWarnings("java:S107")
     void copyRows(float[] src, int srcPos, int srcPitch, float[] dst, int dstPos, int width, int rows, float bias);

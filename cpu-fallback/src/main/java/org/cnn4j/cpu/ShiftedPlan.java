@@ -141,7 +141,9 @@ record ShiftedPlan(ConvGeometry g, int cg, int kg, int taps, int phases, int dq,
                                     continue;
                                 }
                                 int in = cSrc + (id * inH + ih) * inW + firstW;
-                                java.util.Arrays.fill(dst, row, row + lo, 0f);
+                                for (int l = 0; l < lo; l++) { // the padding is a few columns: no call
+                                    dst[row + l] = 0f;
+                                }
                                 if (sW == 1) {
                                     if (hi > lo) {
                                         System.arraycopy(src, in + lo, dst, row + lo, hi - lo);
@@ -151,7 +153,9 @@ record ShiftedPlan(ConvGeometry g, int cg, int kg, int taps, int phases, int dq,
                                         dst[row + l] = src[in + l * sW];
                                     }
                                 }
-                                java.util.Arrays.fill(dst, row + hi, row + wq, 0f);
+                                for (int l = hi; l < wq; l++) {
+                                    dst[row + l] = 0f;
+                                }
                             }
                         }
                     }
