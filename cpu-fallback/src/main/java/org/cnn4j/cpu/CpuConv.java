@@ -11,9 +11,9 @@ import org.cnn4j.runtime.spi.DeviceMemory;
  * <ul>
  *   <li>{@link CpuConvShifted}, an implicit matrix product over shifted rows of a padded copy of each image, with
  *       Vector API register tiles, when the Vector API is enabled ({@link CpuVectorSupport}): every forward and
- *       weight-gradient pass, and the input gradient of stride-1 convolutions;</li>
- *   <li>{@link CpuConvIm2col}, im2col and {@link CpuGemm}, otherwise: the input gradient of strided convolutions,
- *       and every pass on a JVM without the Vector API.</li>
+ *       weight-gradient pass, and the input gradient when there are at least two input channels per group;</li>
+ *   <li>{@link CpuConvIm2col}, im2col and {@link CpuGemm}, otherwise: the input gradient of convolutions with one
+ *       input channel per group, and every pass on a JVM without the Vector API.</li>
  * </ul>
  * Both overwrite their outputs and give the same results up to rounding.
  */

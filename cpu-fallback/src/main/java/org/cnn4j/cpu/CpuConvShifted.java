@@ -1,6 +1,7 @@
 package org.cnn4j.cpu;
 
 import java.util.Arrays;
+import java.util.List;
 import org.cnn4j.runtime.spi.ConvGeometry;
 
 /**
@@ -8,8 +9,8 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  * image ({@link ShiftedPlan}), with register-tiled {@link ConvTiles}. Per group {@code g} and image {@code n}:
  * <pre>
  *   forward          y[k, q] = bias[k] + sum_{p < Cg T} w[k, p] copy_n[off(p) + q]            (k < Kg, virtual q)
- *   backward input   the forward pass of dy with the flipped kernel (stride 1 only, see
- *                    {@link ShiftedPlan#flippedForInputGradient}): no col2im scatter
+ *   backward input   stride-1 forward passes of dy with the reversed kernel, one per stride phase
+ *                    ({@link GradientPhase}): no col2im scatter
  *   backward weight  dw[k, p] = sum_n sum_{real q} dy[n, k, o(q)] copy_n[off(p) + q]
  * </pre>
  * No im2col matrix is written: the forward tile reads each depth step's columns straight from the copy, which is
@@ -74,18 +75,17 @@ final class CpuConvShifted {
         float[] dyLast = new float[0];
         float[] sums = new float[0];
         float[] packed = new float[0];
+        float[] phase = new float[0];
 
         static float[] grow(float[] a, long size) {
             return a.length >= size ? a : new float[Math.toIntExact(size)];
         }
     }
 
-    /** Where the weights of a forward pass come from. */
-    private enum Weights {
-        /** {@code w[k, p]}: the convolution's own weights. */
-        DIRECT,
-        /** {@code w'[c', k' T + t'] = w[k', c', T - 1 - t']}: the flipped, transposed weights of the input gradient. */
-        FLIPPED
+    /** Where the weights of a forward pass come from: the index in {@code w} of the weight for row {@code row}, depth {@code p}. */
+    @FunctionalInterface
+    private interface WeightIndex {
+        int of(int grp, int row, int p);
     }
 
     /** Whether {@link #forward} handles {@code g}. */
@@ -94,15 +94,20 @@ final class CpuConvShifted {
     }
 
     /**
-     * Whether {@link #backwardInput} handles {@code g}: stride 1 in every dimension, and at least a quarter of a tile
-     * of input channels per group (the flipped pass computes a tile row per input channel; with fewer, most of each
-     * tile is padding and im2col was measured faster: 0.96 against 2.1 ms for one input channel and 32 output
-     * channels of 28 x 28).
+     * Whether {@link #backwardInput} handles {@code g}: at least a quarter of a tile of input channels per group (a
+     * phase computes a tile row per input channel; with fewer, most of each tile is padding and im2col was measured
+     * faster: 0.96 against 2.1 ms for one input channel and 32 output channels of 28 x 28).
      */
     boolean supportsBackwardInput(ConvGeometry g) {
-        return g.strideD() == 1 && g.strideH() == 1 && g.strideW() == 1
-                && 4 * (g.inChannels() / g.groups()) >= tiles.shiftedRows()
-                && ShiftedPlan.fits(ShiftedPlan.flippedForInputGradient(g), tiles.shiftedCols());
+        if (4 * (g.inChannels() / g.groups()) < tiles.shiftedRows()) {
+            return false;
+        }
+        for (GradientPhase phase : GradientPhase.of(g)) {
+            if (!ShiftedPlan.fits(phase.pass(), tiles.shiftedCols())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@link #backwardWeight} handles {@code g}. */
@@ -115,17 +120,60 @@ final class CpuConvShifted {
     @SuppressWarnings("java:S107")
     void forward(ConvGeometry g, float[] x, long xOff, float[] w, long wOff, float[] bias, long biasOff,
                  float[] y, long yOff) {
-        forwardPass(ShiftedPlan.of(g), Weights.DIRECT, x, xOff, w, wOff, bias, biasOff, y, yOff);
+        ShiftedPlan plan = ShiftedPlan.of(g);
+        int depth = plan.cg() * plan.taps();
+        forwardPass(plan, (grp, k, p) -> (grp * plan.kg() + k) * depth + p, x, xOff, w, wOff, bias, biasOff, y, yOff);
     }
 
-    /** {@code dx} of a stride-1 convolution, as the flipped forward pass; overwrites {@code dx}. */
+    /**
+     * {@code dx}, as one stride-1 forward pass of {@code dy} per stride phase ({@link GradientPhase}); overwrites
+     * {@code dx}. With stride 1 the single phase writes {@code dx} directly; otherwise each phase's result is
+     * scattered to its positions, and positions no phase reaches are zeroed first.
+     */
     void backwardInput(ConvGeometry g, float[] dy, long dyOff, float[] w, long wOff, float[] dx, long dxOff) {
-        forwardPass(ShiftedPlan.of(ShiftedPlan.flippedForInputGradient(g)), Weights.FLIPPED, dy, dyOff, w, wOff,
-                null, 0, dx, dxOff);
+        List<GradientPhase> phases = GradientPhase.of(g);
+        if (phases.size() == 1 && phases.get(0).coversInput(g)) {
+            GradientPhase phase = phases.get(0);
+            forwardPass(ShiftedPlan.of(phase.pass()), (grp, c, p) -> phase.weightIndex(g, grp, c, p), dy, dyOff, w, wOff,
+                    null, 0, dx, dxOff);
+            return;
+        }
+        int inSize = g.inDepth() * g.inHeight() * g.inWidth();
+        if (GradientPhase.leavesZeros(g)) {
+            CpuParallel.parallelFor(0, g.inputSize(), 1 << 16, (from, to) ->
+                    Arrays.fill(dx, (int) (dxOff + from), (int) (dxOff + to), 0f));
+        }
+        Scratch caller = SCRATCH.get();
+        for (GradientPhase phase : phases) {
+            ConvGeometry pass = phase.pass();
+            caller.phase = Scratch.grow(caller.phase, pass.outputSize());
+            float[] out = caller.phase;
+            forwardPass(ShiftedPlan.of(pass), (grp, c, p) -> phase.weightIndex(g, grp, c, p), dy, dyOff, w, wOff, null, 0,
+                    out, 0);
+            GradientPhase.Axis ad = phase.axes()[0];
+            GradientPhase.Axis ah = phase.axes()[1];
+            GradientPhase.Axis aw = phase.axes()[2];
+            int rows = ad.count() * ah.count();
+            CpuParallel.parallelFor(0, (long) g.batch() * g.inChannels() * rows, Math.max(1, 4096 / aw.count()), (from, to) -> {
+                for (long r = from; r < to; r++) {
+                    long plane = r / rows;
+                    int row = (int) (r - plane * rows);
+                    int jd = row / ah.count();
+                    int jh = row - jd * ah.count();
+                    int src = (int) (r * aw.count());
+                    int dst = (int) (dxOff + plane * inSize
+                            + ((long) (ad.first() + jd * ad.stride()) * g.inHeight() + ah.first() + jh * ah.stride()) * g.inWidth()
+                            + aw.first());
+                    for (int jw = 0; jw < aw.count(); jw++) {
+                        dx[dst + jw * aw.stride()] = out[src + jw];
+                    }
+                }
+            });
+        }
     }
 
     @SuppressWarnings("java:S107")
-    private void forwardPass(ShiftedPlan plan, Weights source, float[] x, long xOff, float[] w, long wOff,
+    private void forwardPass(ShiftedPlan plan, WeightIndex source, float[] x, long xOff, float[] w, long wOff,
                              float[] bias, long biasOff, float[] y, long yOff) {
         ConvGeometry g = plan.g();
         int rows = tiles.shiftedRows();
@@ -185,36 +233,19 @@ final class CpuConvShifted {
 
     /**
      * Packs the weights of every group into depth-major panels of {@code rows} output channels:
-     * {@code packed[((grp rowTiles + t) depth + p) rows + r] = W(grp, t rows + r, p)}, 0 past the group's channels.
+     * {@code packed[((grp rowTiles + t) depth + p) rows + r] = w[wOff + source(grp, t rows + r, p)]}, 0 past the
+     * group's channels.
      */
-    private static void packWeights(ShiftedPlan plan, Weights source, float[] w, int wOff, int rowTiles, int rows,
+    private static void packWeights(ShiftedPlan plan, WeightIndex source, float[] w, int wOff, int rowTiles, int rows,
                                     float[] packed) {
         int depth = plan.cg() * plan.taps();
-        int taps = plan.taps();
-        // the original convolution's channel counts per group (the flipped pass swaps them)
-        int origKg = plan.cg();
-        int origCg = plan.kg();
         for (int grp = 0; grp < plan.g().groups(); grp++) {
             for (int t = 0; t < rowTiles; t++) {
                 int base = (grp * rowTiles + t) * depth * rows;
                 for (int r = 0; r < rows; r++) {
                     int k = t * rows + r;
-                    if (k >= plan.kg()) {
-                        for (int p = 0; p < depth; p++) {
-                            packed[base + p * rows + r] = 0f;
-                        }
-                    } else if (source == Weights.DIRECT) {
-                        int src = wOff + (grp * plan.kg() + k) * depth;
-                        for (int p = 0; p < depth; p++) {
-                            packed[base + p * rows + r] = w[src + p];
-                        }
-                    } else {
-                        // pass row k is the original input channel c' = k; depth p = k' T + t'
-                        for (int p = 0; p < depth; p++) {
-                            int kOrig = p / taps;
-                            int tap = p - kOrig * taps;
-                            packed[base + p * rows + r] = w[wOff + ((grp * origKg + kOrig) * origCg + k) * taps + taps - 1 - tap];
-                        }
+                    for (int p = 0; p < depth; p++) {
+                        packed[base + p * rows + r] = k < plan.kg() ? w[wOff + source.of(grp, k, p)] : 0f;
                     }
                 }
             }

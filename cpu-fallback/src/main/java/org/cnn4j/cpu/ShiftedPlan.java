@@ -27,8 +27,7 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  * {@code p = c' T + (a kH + b) kW + e} with {@code T = kD kH kW}, the order of the weight tensor.
  *
  * <p>The input "x" of a plan may also be an output gradient: {@link CpuConvShifted} computes the input gradient
- * of a stride-1 convolution as the forward convolution of {@code dy} with the flipped kernel
- * ({@link #flippedForInputGradient}).
+ * as stride-1 forward convolutions of {@code dy} with reversed kernels, one per stride phase ({@link GradientPhase}).
  *
  * @param g            the convolution this layout is for
  * @param cg           input channels per group
@@ -87,25 +86,6 @@ record ShiftedPlan(ConvGeometry g, int cg, int kg, int taps, int phases, int dq,
         long phases = (long) g.strideD() * g.strideH() * g.strideW();
         long copy = cg * phases * dq * hq * wq;
         return copy + 2L * slack + wq < Integer.MAX_VALUE / 2;
-    }
-
-    /**
-     * The geometry whose forward pass is the input gradient of the stride-1 convolution {@code g}: input
-     * {@code dy} ({@code K} channels of {@code OD x OH x OW}), output {@code dx} ({@code C} channels of
-     * {@code D x H x W}), the same kernel extent, dilation and groups, stride 1, and padding
-     * {@code dilation (kernel - 1) - pad} before (negative when {@code g} pads more than that, which crops):
-     * <pre>
-     *   dx[c, i] = sum_{k, t} w[k, c', t] dy[k, i + pad - t dil] = sum_{k, t'} w[k, c', T - 1 - t'] dy[k, i - pad' + t' dil]
-     * </pre>
-     * The weights of that convolution are {@code w'[c, k', t'] = w[k, c', T - 1 - t']}: see
-     * {@link CpuConvShifted}'s weight packing.
-     */
-    static ConvGeometry flippedForInputGradient(ConvGeometry g) {
-        return new ConvGeometry(g.batch(), g.outChannels(), g.outDepth(), g.outHeight(), g.outWidth(),
-                g.inChannels(), g.kernelD(), g.kernelH(), g.kernelW(), 1, 1, 1,
-                g.dilationD() * (g.kernelD() - 1) - g.padFront(), g.dilationH() * (g.kernelH() - 1) - g.padTop(),
-                g.dilationW() * (g.kernelW() - 1) - g.padLeft(), g.dilationD(), g.dilationH(), g.dilationW(),
-                g.groups(), g.inDepth(), g.inHeight(), g.inWidth());
     }
 
     /**
