@@ -5,12 +5,13 @@
 # [min..max], ratio cnn4j/PyTorch) and, last, one JSON line with every figure. Each figure pools the
 # samples (one per timed repetition) of every round. Progress goes to standard error.
 #
-#   benchmarks/compare.sh [--rounds N] [--reps R] [--warmup W] [--min-time S] [--threads T]
+#   benchmarks/compare.sh [--rounds N] [--reps R] [--warmup W] [--warmup-time S] [--min-time S] [--threads T]
 #                         [--workloads a,b,...] [--opencl] [--batch] [--tiny]
 #
 #   --rounds N      rounds of alternation (default 5)
-#   --reps R, --warmup W, --min-time S
-#                   passed to both programs (defaults there: 5 reps, 2 warm-ups, 0.5 s per rep)
+#   --reps R, --warmup W, --warmup-time S, --min-time S
+#                   passed to both programs (defaults there: 5 reps; 2 warm-ups and at least 5 s of warm-up, in
+#                   which the JVM compiles its Vector API kernels; 0.5 s per rep)
 #   --threads T     threads for both (default: nproc): -Dcnn4j.cpu.threads=T, torch.set_num_threads(T)
 #   --workloads     a comma-separated subset (default: all; SideBySide --list names them)
 #   --opencl        also time cnn4j on the OpenCL device (skipped with a message when there is none);
@@ -31,11 +32,11 @@ opencl=false
 batch=false
 tiny=false
 pass=()
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=${2:?--rounds needs a value}; shift ;;
-    --reps|--warmup|--min-time) pass+=("$1" "${2:?$1 needs a value}"); shift ;;
+    --reps|--warmup|--warmup-time|--min-time) pass+=("$1" "${2:?$1 needs a value}"); shift ;;
     --threads) threads=${2:?--threads needs a value}; shift ;;
     --workloads) workloads=${2:?--workloads needs a value}; shift ;;
     --opencl) opencl=true ;;

@@ -2,10 +2,10 @@
 """PyTorch twin of org.cnn4j.benchmarks.SideBySide: the same workloads, arguments and JSON line.
 
     /usr/bin/python3 benchmarks/python/bench_torch.py WORKLOAD[,WORKLOAD...] [--device cpu] [--reps R]
-        [--warmup W] [--min-time S] [--threads T] [--openblas-threads B] [--tiny] [--list]
+        [--warmup W] [--warmup-time S] [--min-time S] [--threads T] [--openblas-threads B] [--tiny] [--list]
 
 Prints one JSON line per workload on standard output: impl, workload, device, device_name, unit, median,
-min, max, samples, reps, warmup, runs_per_rep, work_per_run, shape, threads, tiny, last_value, settings.
+min, max, samples, reps, warmup, warmup_s, runs_per_rep, work_per_run, shape, threads, tiny, last_value, settings.
 Throughput is images/s for training and inference, GFLOP/s for convolution (2 N K Ho Wo C k k per
 forward, 3 forwards for forward+backward) and SGEMM (2 n^3).
 
@@ -35,7 +35,7 @@ CONV_SHAPES = [  # (N, C, H, W, K, k, stride, pad): conv1 .. conv5
 ]
 NAMES = (["train64", "train256", "infer256"] + ["conv%d" % i for i in range(1, 6)]
          + ["conv%d_fb" % i for i in range(1, 6)] + ["sgemm1024", "sgemm2048"])
-USAGE = ("usage: bench_torch.py WORKLOAD[,WORKLOAD...] [--device cpu] [--reps R] [--warmup W] [--min-time SECONDS] "
+USAGE = ("usage: bench_torch.py WORKLOAD[,WORKLOAD...] [--device cpu] [--reps R] [--warmup W] [--warmup-time SECONDS] [--min-time SECONDS] "
          "[--threads T] [--openblas-threads B] [--tiny] [--list]")
 
 
@@ -47,14 +47,14 @@ def usage_error(message):
 
 
 def parse(argv):
-    o = {"workloads": None, "device": "cpu", "reps": None, "warmup": None, "min_time": None, "tiny": False,
+    o = {"workloads": None, "device": "cpu", "reps": None, "warmup": None, "warmup_time": None, "min_time": None, "tiny": False,
          "threads": len(os.sched_getaffinity(0)), "openblas_threads": None}
     i = 0
     while i < len(argv):
         a = argv[i]
         if a == "--tiny":
             o["tiny"] = True
-        elif a in ("--device", "--reps", "--warmup", "--min-time", "--threads", "--openblas-threads"):
+        elif a in ("--device", "--reps", "--warmup", "--warmup-time", "--min-time", "--threads", "--openblas-threads"):
             if i + 1 >= len(argv):
                 usage_error(a + " needs a value")
             v = argv[i + 1]
@@ -64,7 +64,7 @@ def parse(argv):
                 o[key] = v
             else:
                 try:
-                    n = float(v) if key == "min_time" else int(v)
+                    n = float(v) if key in ("min_time", "warmup_time") else int(v)
                 except ValueError:
                     n = -1
                 if n < (1 if key in ("reps", "threads", "openblas_threads") else 0):
@@ -89,6 +89,7 @@ def parse(argv):
     o["reps"] = o["reps"] if o["reps"] is not None else (2 if tiny else 5)
     o["warmup"] = o["warmup"] if o["warmup"] is not None else (1 if tiny else 2)
     o["min_time"] = o["min_time"] if o["min_time"] is not None else (0.01 if tiny else 0.5)
+    o["warmup_time"] = o["warmup_time"] if o["warmup_time"] is not None else (0 if tiny else 5)
     return o
 
 
@@ -225,21 +226,24 @@ def main(argv):
         return max(1, min(1000000, int(math.ceil(min_time / per_run))))
 
     def measure(run, work, scale):
-        start = time.perf_counter_ns()
+        begin = start = time.perf_counter_ns()
         last = run()
         runs = runs_for(o["min_time"], 1, time.perf_counter_ns() - start)
-        for _ in range(o["warmup"]):
+        warmups = 0
+        while warmups < o["warmup"] or time.perf_counter_ns() - begin < o["warmup_time"] * 1e9:
             start = time.perf_counter_ns()
             for _ in range(runs):
                 last = run()
             runs = runs_for(o["min_time"], runs, time.perf_counter_ns() - start)
+            warmups += 1
+        warmup_s = (time.perf_counter_ns() - begin) / 1e9
         samples = []
         for _ in range(o["reps"]):
             start = time.perf_counter_ns()
             for _ in range(runs):
                 last = run()
             samples.append(runs * work / ((time.perf_counter_ns() - start) / 1e9) / scale)
-        return samples, runs, last
+        return samples, runs, last, warmups, warmup_s
 
     def median(values):
         s = sorted(values)
@@ -280,12 +284,12 @@ def main(argv):
     }
     for name in o["workloads"]:
         run, unit, work, shape = named(name, o["tiny"])
-        samples, runs, last = measure(run, work, 1e9 if unit == "GFLOP/s" else 1.0)
+        samples, runs, last, warmups, warmup_s = measure(run, work, 1e9 if unit == "GFLOP/s" else 1.0)
         settings = dict(settings_common, blas=blas_library())
         print(json.dumps({
             "impl": "pytorch", "workload": name, "device": "cpu", "device_name": cpu_name(), "unit": unit,
             "median": num(median(samples)), "min": num(min(samples)), "max": num(max(samples)),
-            "samples": [num(v) for v in samples], "reps": o["reps"], "warmup": o["warmup"], "runs_per_rep": runs,
+            "samples": [num(v) for v in samples], "reps": o["reps"], "warmup": warmups, "warmup_s": num(warmup_s), "runs_per_rep": runs,
             "work_per_run": num(work), "shape": shape, "threads": o["threads"], "tiny": o["tiny"],
             "last_value": num(last), "settings": settings}, separators=(",", ":")), flush=True)
     return 0

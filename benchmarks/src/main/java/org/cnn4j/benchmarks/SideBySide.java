@@ -15,16 +15,18 @@ import org.cnn4j.runtime.DeviceUnavailableException;
  * the same JSON.
  *
  * <p>For each workload: the first invocation measures how many invocations make one repetition last at
- * least {@code --min-time} seconds; {@code --warmup} repetitions follow (re-measuring that count), then
- * {@code --reps} timed repetitions. Each repetition gives one throughput sample: images/s for training and
+ * least {@code --min-time} seconds; {@code --warmup} repetitions follow (re-measuring that count), and more until
+ * {@code --warmup-time} seconds have passed (default 5: the JIT compiles the Vector API kernels in the background
+ * during the first seconds, and until then they run the API's slow Java fallback), then {@code --reps} timed
+ * repetitions. Each repetition gives one throughput sample: images/s for training and
  * inference, GFLOP/s for convolution ({@code 2 N K Ho Wo C k k} per forward, 3 forwards for
  * forward+backward) and SGEMM ({@code 2 n^3}). Prints one JSON line per workload on standard output:
- * {@code impl, workload, device, device_name, unit, median, min, max, samples, reps, warmup, runs_per_rep,
+ * {@code impl, workload, device, device_name, unit, median, min, max, samples, reps, warmup, warmup_s, runs_per_rep,
  * work_per_run, shape, threads, tiny, last_value, settings}. Logs go to standard error.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.cnn4j.benchmarks.SideBySide WORKLOAD[,WORKLOAD...]
- *      [--device cpu|opencl|opencl:I] [--reps R] [--warmup W] [--min-time S] [--tiny] [--list]
+ *      [--device cpu|opencl|opencl:I] [--reps R] [--warmup W] [--warmup-time S] [--min-time S] [--tiny] [--list]
  * </pre>
  * Exit status: 0, 2 for a usage error, 3 when the device is not available here.
  */
@@ -44,7 +46,8 @@ public final class SideBySide {
     }
 
     /** Options of one run. */
-    record Options(List<String> workloads, String device, int reps, int warmup, double minTime, boolean tiny) {
+    record Options(List<String> workloads, String device, int reps, int warmup, double warmupTime, double minTime,
+                   boolean tiny) {
     }
 
     /** Runs the command line {@code args}; returns the exit status. */
@@ -59,7 +62,7 @@ public final class SideBySide {
         } catch (IllegalArgumentException e) {
             err.println("SideBySide: " + e.getMessage());
             err.println("usage: SideBySide WORKLOAD[,WORKLOAD...] [--device cpu|opencl|opencl:I] [--reps R] [--warmup W] "
-                    + "[--min-time SECONDS] [--tiny] [--list]");
+                    + "[--warmup-time SECONDS] [--min-time SECONDS] [--tiny] [--list]");
             err.println("workloads: " + String.join(" ", Workloads.NAMES));
             return USAGE;
         }
@@ -85,6 +88,7 @@ public final class SideBySide {
         Integer reps = null;
         Integer warmup = null;
         Double minTime = null;
+        Double warmupTime = null;
         boolean tiny = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -93,17 +97,8 @@ public final class SideBySide {
                 case "--device" -> device = value(args, ++i, a);
                 case "--reps" -> reps = positive(a, value(args, ++i, a), 1);
                 case "--warmup" -> warmup = positive(a, value(args, ++i, a), 0);
-                case "--min-time" -> {
-                    String v = value(args, ++i, a);
-                    try {
-                        minTime = Double.parseDouble(v);
-                    } catch (NumberFormatException e) {
-                        minTime = -1.0;
-                    }
-                    if (!(minTime >= 0)) {
-                        throw new IllegalArgumentException("--min-time must be a number >= 0, but got '" + v + "'");
-                    }
-                }
+                case "--min-time" -> minTime = seconds(a, value(args, ++i, a));
+                case "--warmup-time" -> warmupTime = seconds(a, value(args, ++i, a));
                 default -> {
                     if (a.startsWith("--") || workloads != null) {
                         throw new IllegalArgumentException("unknown or repeated argument '" + a + "'");
@@ -122,7 +117,7 @@ public final class SideBySide {
             throw new IllegalArgumentException("a workload name is required");
         }
         return new Options(workloads, device, reps != null ? reps : tiny ? 2 : 5, warmup != null ? warmup : tiny ? 1 : 2,
-                minTime != null ? minTime : tiny ? 0.01 : 0.5, tiny);
+                warmupTime != null ? warmupTime : tiny ? 0 : 5, minTime != null ? minTime : tiny ? 0.01 : 0.5, tiny);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -144,21 +139,38 @@ public final class SideBySide {
         throw new IllegalArgumentException(option + " must be an integer >= " + min + ", but got '" + v + "'");
     }
 
+    private static double seconds(String option, String v) {
+        double value;
+        try {
+            value = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            value = -1.0;
+        }
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException(option + " must be a number >= 0, but got '" + v + "'");
+        }
+        return value;
+    }
+
     /** The throughput samples of one workload, and what produced them. */
-    record Measurement(double[] samples, long runsPerRep, float lastValue) {
+    record Measurement(double[] samples, long runsPerRep, float lastValue, int warmupReps, double warmupSeconds) {
     }
 
     static Measurement measure(Workload w, Options o) {
-        long start = System.nanoTime();
+        long begin = System.nanoTime();
+        long start = begin;
         float last = w.run();
         long runs = runsFor(o.minTime(), 1, System.nanoTime() - start);
-        for (int i = 0; i < o.warmup(); i++) {
+        int warmups = 0;
+        while (warmups < o.warmup() || System.nanoTime() - begin < o.warmupTime() * 1e9) {
             start = System.nanoTime();
             for (long r = 0; r < runs; r++) {
                 last = w.run();
             }
             runs = runsFor(o.minTime(), runs, System.nanoTime() - start);
+            warmups++;
         }
+        double warmupSeconds = (System.nanoTime() - begin) / 1e9;
         double[] samples = new double[o.reps()];
         for (int i = 0; i < o.reps(); i++) {
             start = System.nanoTime();
@@ -167,7 +179,7 @@ public final class SideBySide {
             }
             samples[i] = w.rate(runs, (System.nanoTime() - start) / 1e9);
         }
-        return new Measurement(samples, runs, last);
+        return new Measurement(samples, runs, last, warmups, warmupSeconds);
     }
 
     /** Invocations that make a repetition last at least {@code minTime}, given that {@code runs} took {@code nanos}. */
@@ -195,7 +207,8 @@ public final class SideBySide {
                 + ",\"device_name\":" + quote(device.info().name()) + ",\"unit\":" + quote(w.unit().label)
                 + ",\"median\":" + number(median(s)) + ",\"min\":" + number(Arrays.stream(s).min().orElse(0))
                 + ",\"max\":" + number(Arrays.stream(s).max().orElse(0)) + ",\"samples\":" + samples
-                + ",\"reps\":" + o.reps() + ",\"warmup\":" + o.warmup() + ",\"runs_per_rep\":" + m.runsPerRep()
+                + ",\"reps\":" + o.reps() + ",\"warmup\":" + m.warmupReps() + ",\"warmup_s\":" + number(m.warmupSeconds())
+                + ",\"runs_per_rep\":" + m.runsPerRep()
                 + ",\"work_per_run\":" + number(w.workPerRun()) + ",\"shape\":" + quote(w.shape())
                 + ",\"threads\":" + device.info().computeUnits() + ",\"tiny\":" + o.tiny()
                 + ",\"last_value\":" + number(m.lastValue()) + ",\"settings\":{\"java\":"

@@ -23,11 +23,32 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>This class is loaded only when the module {@code jdk.incubator.vector} is present ({@link CpuVectorSupport}).
  */
-final class ConvTilesVector implements ConvTiles {
+final class ConvTilesVector implements ConvTiles, CpuVectorSupport.WarmsUp {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     private static final int L = S.length();
     private static final boolean WIDE = L >= 16;
+
+    /** Calls of each tile in {@link #warmUp}: past C2's tier-4 thresholds (a few thousand calls with loops). */
+    private static final int WARM_UP_CALLS = 6000;
+
+    @Override
+    public void warmUp() {
+        int n = 4 * 3 * L + 64;
+        float[] a = new float[n];
+        float[] b = new float[n];
+        float[] c = new float[16 * n];
+        int[] off = new int[8];
+        int[] steps = new int[8];
+        int[] chans = new int[8];
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            shifted(4, a, 0, b, 0, off, 0, c, 0, 3 * L, (i & 1) == 0);
+            gathered(a, 0, off, 0, steps, 4, b, 0, 2 * L, c, 0, 2 * L, (i & 1) == 0);
+            rowDot(a, 0, off, 0, b, 0, chans, 0, steps, steps, 2, steps, steps, 2, 3, c, 0, (i & 1) == 0);
+            copyRows(c, 0, L, b, 0, L + 1, 2, 1f);
+            copyRows(c, 0, L, b, 0, 3, 4, 1f);
+        }
+    }
 
     @Override
     public int shiftedRows() {

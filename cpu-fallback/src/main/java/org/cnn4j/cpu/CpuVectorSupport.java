@@ -24,6 +24,18 @@ final class CpuVectorSupport {
     private static final Logger LOG = LoggerFactory.getLogger(CpuVectorSupport.class);
     private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
+    /**
+     * A Vector API kernel family that can warm up the JIT compiler. Until C2 compiles a Vector API method, it runs
+     * the API's Java fallback, which allocates an array per operation: a convolution tile called a few hundred
+     * times per training step stayed there for the first 10 to 15 seconds of a run (C1 does not compile the API's
+     * intrinsics, and C2's thresholds count calls). {@link #warmUp()} calls each kernel often enough on small
+     * inputs for C2 to compile it; {@link #choose} runs it once per family, on a background daemon thread.
+     */
+    interface WarmsUp {
+        /** Calls every kernel of the family on small private inputs, enough times to trigger C2 compilation. */
+        void warmUp();
+    }
+
     private CpuVectorSupport() {
     }
 
@@ -69,6 +81,12 @@ final class CpuVectorSupport {
             T chosen = load(vectorClass, type);
             logOnce(true);
             LOG.debug("CPU {}: Vector API kernel {}", family, vectorClass);
+            if (chosen instanceof WarmsUp w) {
+                Thread t = new Thread(w::warmUp, "cnn4j-jit-warmup-" + family);
+                t.setDaemon(true);
+                t.setPriority(Thread.MIN_PRIORITY);
+                t.start();
+            }
             return chosen;
         } catch (IllegalStateException | LinkageError e) {
             LOG.warn("CPU {}: {}; using the plain Java kernel", family, e.getMessage());
