@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 final class CpuVectorSupport {
     /** System property that turns the Vector API kernels off ({@code false}). */
     static final String PROPERTY = "cnn4j.cpu.vector";
+    /** System property that turns the background JIT warm-up of the kernels off ({@code false}). */
+    static final String WARM_UP_PROPERTY = "cnn4j.cpu.jitWarmUp";
     /** Name of the incubator module the vector kernels need. */
     static final String MODULE = "jdk.incubator.vector";
 
@@ -81,7 +83,7 @@ final class CpuVectorSupport {
             T chosen = load(vectorClass, type);
             logOnce(true);
             LOG.debug("CPU {}: Vector API kernel {}", family, vectorClass);
-            if (chosen instanceof WarmsUp w) {
+            if (chosen instanceof WarmsUp w && !"false".equalsIgnoreCase(System.getProperty(WARM_UP_PROPERTY, "true").trim())) {
                 Thread t = new Thread(w::warmUp, "cnn4j-jit-warmup-" + family);
                 t.setDaemon(true);
                 t.setPriority(Thread.MIN_PRIORITY);
