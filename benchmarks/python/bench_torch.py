@@ -225,16 +225,25 @@ def main(argv):
         per_run = max(nanos, 1) / 1e9 / runs
         return max(1, min(1000000, int(math.ceil(min_time / per_run))))
 
+    def rising(rates):  # as SideBySide.rising: the best of the last 4 rates beats the best before them by 2%
+        if len(rates) <= 4:
+            return True
+        return max(rates[-4:]) > max(rates[:-4]) * 1.02
+
     def measure(run, work, scale):
         begin = start = time.perf_counter_ns()
         last = run()
         runs = runs_for(o["min_time"], 1, time.perf_counter_ns() - start)
         warmups = 0
-        while warmups < o["warmup"] or time.perf_counter_ns() - begin < o["warmup_time"] * 1e9:
+        rates = []
+        while warmups < o["warmup"] or (o["warmup_time"] > 0 and time.perf_counter_ns() - begin < 60e9 and (
+                time.perf_counter_ns() - begin < o["warmup_time"] * 1e9 or rising(rates))):
             start = time.perf_counter_ns()
             for _ in range(runs):
                 last = run()
-            runs = runs_for(o["min_time"], runs, time.perf_counter_ns() - start)
+            nanos = time.perf_counter_ns() - start
+            rates.append(runs / nanos)
+            runs = runs_for(o["min_time"], runs, nanos)
             warmups += 1
         warmup_s = (time.perf_counter_ns() - begin) / 1e9
         samples = []

@@ -16,9 +16,11 @@ import org.cnn4j.runtime.DeviceUnavailableException;
  *
  * <p>For each workload: the first invocation measures how many invocations make one repetition last at
  * least {@code --min-time} seconds; {@code --warmup} repetitions follow (re-measuring that count), and more until
- * {@code --warmup-time} seconds have passed (default 5: the JIT compiles the Vector API kernels in the background
- * during the first seconds, and until then they run the API's slow Java fallback), then {@code --reps} timed
- * repetitions. Each repetition gives one throughput sample: images/s for training and
+ * {@code --warmup-time} seconds have passed (default 5; 0 turns the extra warm-up off) and the throughput has stopped rising (no repetition of the
+ * last {@value #STEADY_REPS} beat the best before them by {@value #STEADY_GAIN_PERCENT}%), for at most
+ * {@value #MAX_WARMUP_SECONDS} s: the JIT compiles the Vector API kernels one by one in the background during the
+ * first seconds (on two cores, the last ones after 10 to 15 s of a training run), and until then they run the
+ * API's slow Java fallback. Then {@code --reps} timed repetitions. Each repetition gives one throughput sample: images/s for training and
  * inference, GFLOP/s for convolution ({@code 2 N K Ho Wo C k k} per forward, 3 forwards for
  * forward+backward) and SGEMM ({@code 2 n^3}). Prints one JSON line per workload on standard output:
  * {@code impl, workload, device, device_name, unit, median, min, max, samples, reps, warmup, warmup_s, runs_per_rep,
@@ -156,18 +158,27 @@ public final class SideBySide {
     record Measurement(double[] samples, long runsPerRep, float lastValue, int warmupReps, double warmupSeconds) {
     }
 
+    /** Warm-up repetitions whose best must beat the best before them for the warm-up to go on. */
+    static final int STEADY_REPS = 4;
+    static final int STEADY_GAIN_PERCENT = 2;
+    static final int MAX_WARMUP_SECONDS = 60;
+
     static Measurement measure(Workload w, Options o) {
         long begin = System.nanoTime();
         long start = begin;
         float last = w.run();
         long runs = runsFor(o.minTime(), 1, System.nanoTime() - start);
         int warmups = 0;
-        while (warmups < o.warmup() || System.nanoTime() - begin < o.warmupTime() * 1e9) {
+        List<Double> rates = new ArrayList<>();
+        while (warmups < o.warmup() || (o.warmupTime() > 0 && System.nanoTime() - begin < MAX_WARMUP_SECONDS * 1e9
+                && (System.nanoTime() - begin < o.warmupTime() * 1e9 || rising(rates)))) {
             start = System.nanoTime();
             for (long r = 0; r < runs; r++) {
                 last = w.run();
             }
-            runs = runsFor(o.minTime(), runs, System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            rates.add(runs / (double) nanos);
+            runs = runsFor(o.minTime(), runs, nanos);
             warmups++;
         }
         double warmupSeconds = (System.nanoTime() - begin) / 1e9;
@@ -180,6 +191,20 @@ public final class SideBySide {
             samples[i] = w.rate(runs, (System.nanoTime() - start) / 1e9);
         }
         return new Measurement(samples, runs, last, warmups, warmupSeconds);
+    }
+
+    /**
+     * Whether the throughput is still rising: the best of the last {@link #STEADY_REPS} rates beats the best before
+     * them by more than {@link #STEADY_GAIN_PERCENT} percent (or there are not yet more than that many rates).
+     */
+    static boolean rising(List<Double> rates) {
+        int n = rates.size();
+        if (n <= STEADY_REPS) {
+            return true;
+        }
+        double before = rates.subList(0, n - STEADY_REPS).stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double recent = rates.subList(n - STEADY_REPS, n).stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return recent > before * (1 + STEADY_GAIN_PERCENT / 100.0);
     }
 
     /** Invocations that make a repetition last at least {@code minTime}, given that {@code runs} took {@code nanos}. */
