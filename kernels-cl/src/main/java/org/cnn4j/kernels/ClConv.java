@@ -10,6 +10,7 @@ import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
 import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.ConvGeometry;
+import org.cnn4j.runtime.spi.DeviceType;
 
 /**
  * Launches {@code conv.cl}: convolution over three spatial dimensions (2-D has depth 1) with stride,
@@ -45,7 +46,7 @@ public final class ClConv {
     /** Preferred work-group along the spatial dimension, clamped to the limits. */
     private static final long GROUP = 64;
     /** The variants tuning chooses among (the direct kernels never won a measurement). */
-    static final List<Variant> TUNED = List.of(Variant.BLOCKED, Variant.GEMM);
+    static final List<Variant> TUNED = List.of(Variant.BLOCKED, Variant.GEMM, Variant.ROWS);
 
     /** Which kernels a call uses. */
     enum Variant {
@@ -54,7 +55,12 @@ public final class ClConv {
         /** Register blocks of channels where one divides, else direct. */
         BLOCKED,
         /** Column matrices and {@link ClGemm} ({@link ClConvGemm}). */
-        GEMM
+        GEMM,
+        /**
+         * Padded planes and vector-register row kernels ({@link ClConvRows}) where the geometry allows (2-D, stride
+         * 1; the weight gradient also at most {@value ClConvRows#MAX_WEIGHT_ACCUMULATORS} taps), else blocked.
+         */
+        ROWS
     }
 
     private final ClContext context;
@@ -64,6 +70,7 @@ public final class ClConv {
     private final KernelRef weightDirect;
     private final Map<String, KernelRef> blocked = new HashMap<>();
     private final ClConvGemm viaGemm;
+    private final ClConvRows viaRows;
     private final Tuner<Variant> tuner;
 
     /** @param context the device to launch on */
@@ -76,7 +83,7 @@ public final class ClConv {
      *     tuning on ({@link Tuner#enabled()}) each pass and geometry runs the faster of {@link #TUNED}.
      */
     public ClConv(ClContext context, ClGemm gemm) {
-        this(context, Variant.BLOCKED, gemm, Tuner.enabled()
+        this(context, defaultVariant(context), gemm, Tuner.enabled()
                 ? new TuningStore(Tuner.storeFile(context, "conv-tuning", KernelSource.load(FILE))) : null);
     }
 
@@ -95,6 +102,7 @@ public final class ClConv {
         this.context = context;
         this.variant = variant;
         this.viaGemm = new ClConvGemm(context, gemm);
+        this.viaRows = new ClConvRows(context);
         this.tuner = tuning == null ? null : new Tuner<>("conv", TUNED, Variant::name, tuning);
         this.forwardDirect = new KernelRef(context, FILE, Map.of(), "conv_forward_direct");
         this.inputDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_input_direct");
@@ -161,8 +169,25 @@ public final class ClConv {
         return b.toString();
     }
 
+    /**
+     * The variant without tuning: {@link Variant#ROWS} on CPU devices (register rows of {@code floatN}, no barriers
+     * or local memory, which a CPU runtime emulates), {@link Variant#BLOCKED} elsewhere.
+     */
+    static Variant defaultVariant(ClContext context) {
+        return context.device().info().type() == DeviceType.CPU ? Variant.ROWS : Variant.BLOCKED;
+    }
+
+    /** The variant that runs without tuning. */
+    Variant variant() {
+        return variant;
+    }
+
     private void forwardWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer w, long wOff, ClBuffer bias,
                              long biasOff, ClBuffer y, long yOff) {
+        if (v == Variant.ROWS && ClConvRows.supports(g)) {
+            viaRows.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
+            return;
+        }
         if (v == Variant.GEMM) {
             viaGemm.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
             return;
@@ -179,6 +204,10 @@ public final class ClConv {
 
     private void backwardInputWith(Variant v, ConvGeometry g, ClBuffer dy, long dyOff, ClBuffer w, long wOff, ClBuffer dx,
                                    long dxOff) {
+        if (v == Variant.ROWS && ClConvRows.supports(g)) {
+            viaRows.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
+            return;
+        }
         if (v == Variant.GEMM) {
             viaGemm.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
             return;
@@ -194,6 +223,10 @@ public final class ClConv {
 
     private void backwardWeightWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw,
                                     long dwOff) {
+        if (v == Variant.ROWS && ClConvRows.supportsWeight(g)) {
+            viaRows.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
+            return;
+        }
         if (v == Variant.GEMM) {
             viaGemm.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
             return;
@@ -215,6 +248,7 @@ public final class ClConv {
     /** Releases the GEMM variant's workspace. */
     public void close() {
         viaGemm.close();
+        viaRows.close();
     }
 
     /** The channel block for {@code channels} per group: the largest of {@link #BLOCKS} dividing it, else 1 (direct). */

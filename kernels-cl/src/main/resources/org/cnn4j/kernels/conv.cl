@@ -441,3 +441,285 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
     }
     y[yOff + ((ulong)n * (ulong)K + (ulong)k) * (ulong)P + (ulong)o] += bias[biasOff + k];
 }
+
+/*
+ * ---- Row kernels for CPU devices (launcher ClConvRows): 2-D convolution with stride 1 ----
+ *
+ * Operands are first copied into zero-padded planes by conv_pad_planes, so that the inner loops run without a
+ * single bounds test: plane p of a padded copy has PR rows of PC floats,
+ *   xp[p][r][col] = src[p][r - top][col - left] where that lies inside the [SH, SW] source plane, else 0.
+ * A work-item then keeps VW consecutive output columns of a row in one floatVW register and walks the taps
+ * (KH x KW, unrolled) with one unaligned vector load per tap and row: no barriers, no local memory (both are
+ * emulated on a CPU), and all loads within the padded planes (PC and PR leave room for the last vector and
+ * row block).
+ *   conv_rows_forward  y[n, k, oh, ow] = bias[k] + sum_{c', b, e} w[k, c', b, e] xp[n, c, oh + b DH, ow + e DW]
+ *                      (top = pH, left = pW). One work-item: RKB output channels of one group x RRB output rows
+ *                      x VW columns; each loaded x vector feeds RKB fused multiply-adds, each weight RRB.
+ *                      The input gradient is the same kernel on dy padded by (k - 1) dil - pad with the weight
+ *                      flipped and transposed by conv_flip_weight (a stride-1 convolution's transpose).
+ *   conv_rows_weight   dw[k, c', b, e] = sum_n sum_{oh, ow} dy[n, k, oh, ow] xp[n, c, oh + b DH, ow + e DW]
+ *                      One work-item: WKB output channels x one input channel x all KH KW taps, vector
+ *                      accumulators over the VW columns of a row (lanes past OW masked to zero), for the images
+ *                      of one chunk; the lanes are added at the end. With several chunks each writes its partial
+ *                      [chunk][K][Cg][KH KW] and conv_sum_chunks adds them in chunk order (deterministic).
+ *   conv_flip_weight   wt[c, k', b, e] = w[g Kg + k', c - g Cg, KH - 1 - b, KW - 1 - e], g = c / Cg
+ *   conv_sum_chunks    out[i] = sum_{j < chunks} partial[j len + i], in order of j
+ * -D parameters of these kernels (the launcher sets them all; a program per kernel extent and dilation):
+ *   VW        floats per vector: 4, 8 or 16 (default 16; the launcher uses CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT)
+ *   KH, KW    kernel extent (default 3, 3)      DH, DW   dilation (default 1, 1)
+ *   RKB, RRB  output channels and output rows per work-item of conv_rows_forward (default 8, 2)
+ *   WKB       output channels per work-item of conv_rows_weight (default 2)
+ */
+
+#ifndef VW
+#define VW 16
+#endif
+#ifndef KH
+#define KH 3
+#endif
+#ifndef KW
+#define KW 3
+#endif
+#ifndef DH
+#define DH 1
+#endif
+#ifndef DW
+#define DW 1
+#endif
+#ifndef RKB
+#define RKB 8
+#endif
+#ifndef RRB
+#define RRB 2
+#endif
+#ifndef WKB
+#define WKB 2
+#endif
+
+#define CONV_CAT_(a, b) a##b
+#define CONV_CAT(a, b) CONV_CAT_(a, b)
+#define floatV CONV_CAT(float, VW)
+#define intV CONV_CAT(int, VW)
+#define vloadV CONV_CAT(vload, VW)
+#define vstoreV CONV_CAT(vstore, VW)
+#define TAPS (KH * KW)
+
+#if VW == 16
+#define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#elif VW == 8
+#define LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#elif VW == 4
+#define LANES ((int4)(0, 1, 2, 3))
+#else
+#error "VW must be 4, 8 or 16"
+#endif
+
+/* The sum of a vector's lanes, halving (a fixed order). */
+inline float conv_lane_sum(const floatV v) {
+#if VW == 16
+    const float8 s8 = v.lo + v.hi;
+    const float4 s4 = s8.lo + s8.hi;
+#elif VW == 8
+    const float4 s4 = v.lo + v.hi;
+#else
+    const float4 s4 = v;
+#endif
+    const float2 s2 = s4.lo + s4.hi;
+    return s2.x + s2.y;
+}
+
+/* dim 0: column of the padded row, dim 1: padded row, dim 2: plane. Every element of xp is written. */
+__kernel void conv_pad_planes(const int SH, const int SW, const int top, const int left, const int PR, const int PC,
+                              __global const float* src, const ulong srcOff, __global float* xp) {
+    const int col = get_global_id(0);
+    const int r = get_global_id(1);
+    const ulong p = get_global_id(2);
+    if (col >= PC || r >= PR) {
+        return;
+    }
+    const int h = r - top;
+    const int w = col - left;
+    float v = 0.0f;
+    if (h >= 0 && h < SH && w >= 0 && w < SW) {
+        v = src[srcOff + p * (ulong)SH * (ulong)SW + (ulong)(h * SW + w)];
+    }
+    xp[(p * (ulong)PR + (ulong)r) * (ulong)PC + (ulong)col] = v;
+}
+
+/* K output channels in G groups, C input channels (planes of xp per image); OH x OW outputs per plane. */
+__kernel void conv_rows_forward(const int C, const int G, const int K, const int OH, const int OW, const int PR,
+                                const int PC, const int segs, const int rowBlocks,
+                                __global const float* xp, __global const float* w, const ulong wOff, const int hasBias,
+                                __global const float* bias, const ulong biasOff, __global float* y, const ulong yOff) {
+    const int s = get_global_id(0);
+    const int k0 = get_global_id(1) * RKB;
+    const int n = get_global_id(2);
+    if (s >= rowBlocks * segs || k0 >= K) {
+        return;
+    }
+    const int rb = s / segs;
+    const int oh0 = rb * RRB;
+    const int ow0 = (s - rb * segs) * VW;
+    const int Cg = C / G;
+    const int grp = k0 / (K / G);
+    floatV acc[RRB][RKB];
+#pragma unroll
+    for (int r = 0; r < RRB; ++r) {
+#pragma unroll
+        for (int j = 0; j < RKB; ++j) {
+            acc[r][j] = (floatV)(0.0f);
+        }
+    }
+    const ulong plane = (ulong)PR * (ulong)PC;
+    for (int cc = 0; cc < Cg; ++cc) {
+        __global const float* xc = xp + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * plane + (ulong)(oh0 * PC + ow0);
+        __global const float* wc = w + wOff + ((ulong)k0 * (ulong)Cg + (ulong)cc) * TAPS;
+#pragma unroll
+        for (int b = 0; b < KH; ++b) {
+#pragma unroll
+            for (int e = 0; e < KW; ++e) {
+                floatV xv[RRB];
+#pragma unroll
+                for (int r = 0; r < RRB; ++r) {
+                    xv[r] = vloadV(0, xc + (r + b * DH) * PC + e * DW);
+                }
+#pragma unroll
+                for (int j = 0; j < RKB; ++j) {
+                    const floatV wv = (floatV)(wc[(ulong)j * (ulong)Cg * TAPS + (ulong)(b * KW + e)]);
+#pragma unroll
+                    for (int r = 0; r < RRB; ++r) {
+                        acc[r][j] = fma(wv, xv[r], acc[r][j]);
+                    }
+                }
+            }
+        }
+    }
+    const int cols = min(VW, OW - ow0);
+#pragma unroll
+    for (int r = 0; r < RRB; ++r) {
+        if (oh0 + r < OH) {
+#pragma unroll
+            for (int j = 0; j < RKB; ++j) {
+                __global float* yo = y + yOff + (((ulong)n * (ulong)K + (ulong)(k0 + j)) * (ulong)OH + (ulong)(oh0 + r)) * (ulong)OW
+                        + (ulong)ow0;
+                const floatV v = hasBias ? acc[r][j] + (floatV)(bias[biasOff + k0 + j]) : acc[r][j];
+                if (cols == VW) {
+                    vstoreV(v, 0, yo);
+                } else {
+                    float t[VW];
+                    vstoreV(v, 0, t);
+                    for (int i = 0; i < cols; ++i) {
+                        yo[i] = t[i];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/*
+ * dy holds N x K planes of OH x OW from dyOff, dyCount floats in all (no load reaches past them). Work-item
+ * (c', k / WKB, chunk) covers images [chunk perChunk, min(N, (chunk + 1) perChunk)) and writes
+ * out[outOff + ((chunk K + k) Cg + c') TAPS + tap].
+ */
+__kernel void conv_rows_weight(const int N, const int C, const int G, const int K, const int OH, const int OW, const int PR,
+                               const int PC, const int perChunk, __global const float* xp,
+                               __global const float* dy, const ulong dyOff, const ulong dyCount,
+                               __global float* out, const ulong outOff) {
+    const int cc = get_global_id(0);
+    const int k0 = get_global_id(1) * WKB;
+    const int chunk = get_global_id(2);
+    const int Cg = C / G;
+    if (cc >= Cg || k0 >= K) {
+        return;
+    }
+    const int grp = k0 / (K / G);
+    const int n0 = chunk * perChunk;
+    const int n1 = min(N, n0 + perChunk);
+    const ulong P = (ulong)OH * (ulong)OW;
+    const ulong plane = (ulong)PR * (ulong)PC;
+    floatV acc[WKB][TAPS];
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            acc[j][t] = (floatV)(0.0f);
+        }
+    }
+    for (int n = n0; n < n1; ++n) {
+        __global const float* xc = xp + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * plane;
+        const ulong dyk = ((ulong)n * (ulong)K + (ulong)k0) * P;
+        for (int oh = 0; oh < OH; ++oh) {
+            for (int ow0 = 0; ow0 < OW; ow0 += VW) {
+                const intV valid = LANES < (intV)(OW - ow0);
+                const ulong at = dyk + (ulong)(oh * OW + ow0);
+                floatV g[WKB];
+#pragma unroll
+                for (int j = 0; j < WKB; ++j) {
+                    const ulong aj = at + (ulong)j * P;
+                    if (aj + VW <= dyCount) {
+                        g[j] = select((floatV)(0.0f), vloadV(0, dy + dyOff + aj), valid);
+                    } else {        /* the last row of the last plane: no load past the tensor */
+                        float t[VW];
+                        for (int i = 0; i < VW; ++i) {
+                            t[i] = i < OW - ow0 ? dy[dyOff + aj + (ulong)i] : 0.0f;
+                        }
+                        g[j] = vloadV(0, t);
+                    }
+                }
+                __global const float* xr = xc + (ulong)(oh * PC + ow0);
+#pragma unroll
+                for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                    for (int e = 0; e < KW; ++e) {
+                        /* lanes past OW read real x further right; zero them so that an infinity there stays out */
+                        const floatV xv = select((floatV)(0.0f), vloadV(0, xr + b * DH * PC + e * DW), valid);
+#pragma unroll
+                        for (int j = 0; j < WKB; ++j) {
+                            acc[j][b * KW + e] = fma(g[j], xv, acc[j][b * KW + e]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+        __global float* o = out + outOff + (((ulong)chunk * (ulong)K + (ulong)(k0 + j)) * (ulong)Cg + (ulong)cc) * TAPS;
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            o[t] = conv_lane_sum(acc[j][t]);
+        }
+    }
+}
+
+/* wt: [C, Kg, KH, KW] from w: [K, Cg, KH, KW]; one work-item per element of wt. */
+__kernel void conv_flip_weight(const int C, const int G, const int K, __global const float* w, const ulong wOff,
+                               __global float* wt) {
+    const int i = get_global_id(0);
+    const int Cg = C / G;
+    const int Kg = K / G;
+    if (i >= C * Kg * TAPS) {
+        return;
+    }
+    const int c = i / (Kg * TAPS);
+    const int rest = i - c * (Kg * TAPS);
+    const int kk = rest / TAPS;
+    const int tap = rest - kk * TAPS;
+    const int grp = c / Cg;
+    const int flipped = TAPS - 1 - tap;    /* (KH - 1 - b) KW + (KW - 1 - e) */
+    wt[i] = w[wOff + ((ulong)(grp * Kg + kk) * (ulong)Cg + (ulong)(c - grp * Cg)) * TAPS + (ulong)flipped];
+}
+
+__kernel void conv_sum_chunks(const int chunks, const int len, __global const float* partial,
+                              __global float* out, const ulong outOff) {
+    const int i = get_global_id(0);
+    if (i >= len) {
+        return;
+    }
+    float s = 0.0f;
+    for (int j = 0; j < chunks; ++j) {
+        s += partial[(ulong)j * (ulong)len + (ulong)i];
+    }
+    out[outOff + i] = s;
+}
