@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** gemm.cl against {@link NaiveGemm}: transpositions, alpha/beta, padded leading dimensions, offsets, batches. */
 class ClGemmTest {
     /** (m, n, k): tiny, not multiples of any tile, exact tiles, and a k of 0. */
-    private static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {33, 17, 65}, {64, 64, 64}, {100, 37, 129}, {3, 4, 0}, {8, 16, 9}, {17, 33, 2}};
+    private static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {33, 17, 65}, {64, 64, 64}, {100, 37, 129}, {3, 4, 0}, {8, 16, 9}, {17, 33, 2},
+        {9, 10, 16}, {6, 13, 48}};
 
     /** Default limits, small work-groups, and little local memory (the tiled and tree kernels use it). */
     static Stream<TestBackend> backends() {
@@ -137,10 +138,11 @@ class ClGemmTest {
         ClGemm any = new ClGemm(tb.backend().context());
         for (ClGemm.Config config : any.candidates()) {
             TuningStore pinned = new TuningStore(null);
-            String shape = ClGemm.shapeKey(true, false, 37, 29, 41, 2);
-            pinned.put(shape, config.id());
+            pinned.put(ClGemm.shapeKey(true, false, 37, 29, 41, 2), config.id());
+            pinned.put(ClGemm.shapeKey(false, true, 37, 29, 41, 2), config.id());     // gemm_dot's case (A B^T)
             ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, pinned);
-            check(tb, gemm, true, false, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);
+            check(tb, gemm, true, false, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);     // a dot config falls back to the default
+            check(tb, gemm, false, true, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);
             assertEquals(0, gemm.tuner().timings(), config.id() + " ran as stored");
         }
     }
