@@ -99,10 +99,19 @@ public final class ClConv {
 
     /** The default variant {@code variant}, or, when {@code tuning} is not null, per-pass tuning stored there. */
     ClConv(ClContext context, Variant variant, ClGemm gemm, TuningStore tuning) {
+        this(context, variant, gemm, tuning, ClConvRows.vectorWidth(context));
+    }
+
+    /** Forces a variant and the row kernels' vector width (tests run every width on every device). */
+    ClConv(ClContext context, Variant variant, int rowsVectorWidth) {
+        this(context, variant, new ClGemm(context), null, rowsVectorWidth);
+    }
+
+    private ClConv(ClContext context, Variant variant, ClGemm gemm, TuningStore tuning, int rowsVectorWidth) {
         this.context = context;
         this.variant = variant;
         this.viaGemm = new ClConvGemm(context, gemm);
-        this.viaRows = new ClConvRows(context);
+        this.viaRows = new ClConvRows(context, rowsVectorWidth);
         this.tuner = tuning == null ? null : new Tuner<>("conv", TUNED, Variant::name, tuning);
         this.forwardDirect = new KernelRef(context, FILE, Map.of(), "conv_forward_direct");
         this.inputDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_input_direct");

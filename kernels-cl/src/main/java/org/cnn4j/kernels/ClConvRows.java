@@ -43,6 +43,8 @@ final class ClConvRows {
     static final int MAX_WEIGHT_ACCUMULATORS = 25;
     /** Most images a weight-gradient chunk adds before its partial is written. */
     static final int MAX_CHUNK_IMAGES = 16;
+    /** Smallest workspace, in floats. */
+    static final long MIN_WORKSPACE = 1 << 16;
     /** Work-items per compute unit the weight gradient aims for when choosing chunks. */
     static final int WEIGHT_ITEMS_PER_UNIT = 32;
 
@@ -55,11 +57,24 @@ final class ClConvRows {
     private ClBuffer small;
 
     ClConvRows(ClContext context) {
+        this(context, vectorWidth(context));
+    }
+
+    /** With vector width {@code vw}, 4, 8 or 16 (tests run every width on every device). */
+    ClConvRows(ClContext context, int vw) {
+        if (vw != 4 && vw != 8 && vw != 16) {
+            throw new IllegalArgumentException("ClConvRows: vw must be 4, 8 or 16, but got " + vw);
+        }
         this.context = context;
-        int preferred = context.device().preferredFloatVectorWidth();
-        this.vw = preferred >= 16 ? 16 : preferred >= 8 ? 8 : 4;
+        this.vw = vw;
         this.pad = new KernelRef(context, ClConv.FILE, Map.of(), "conv_pad_planes");
         this.sumChunks = new KernelRef(context, ClConv.FILE, Map.of(), "conv_sum_chunks");
+    }
+
+    /** The device's preferred float vector width as 4, 8 or 16. */
+    static int vectorWidth(ClContext context) {
+        int preferred = context.device().preferredFloatVectorWidth();
+        return preferred >= 16 ? 16 : preferred >= 8 ? 8 : 4;
     }
 
     /** The vector width of the kernels ({@code -D VW}). */
@@ -255,22 +270,36 @@ final class ClConvRows {
                 .kernel(name));
     }
 
+    /** Workspace sizes: at least {@value #MIN_WORKSPACE} floats, grown to the next power of two (few reallocations). */
+    static long workspaceSize(long floats) {
+        return Math.max(MIN_WORKSPACE, ClNdRange.nextPowerOfTwo(floats));
+    }
+
+    /**
+     * Releases an outgrown workspace after its successor is allocated, so the two never share an address: Oclgrind's
+     * uninitialised-value checker otherwise reports the successor's first reads (the in-order queue already orders
+     * the release after the old buffer's last use).
+     */
+    private void releaseLater(ClBuffer old) {
+        if (old != null && !old.isReleased()) {
+            context.release(old);
+        }
+    }
+
     private ClBuffer planes(long floats) {
         if (planes == null || planes.isReleased() || planes.elements() < floats) {
-            if (planes != null && !planes.isReleased()) {
-                context.release(planes);
-            }
-            planes = context.allocate(Math.max(1, floats));
+            ClBuffer old = planes;
+            planes = context.allocate(workspaceSize(floats));
+            releaseLater(old);
         }
         return planes;
     }
 
     private ClBuffer small(long floats) {
         if (small == null || small.isReleased() || small.elements() < floats) {
-            if (small != null && !small.isReleased()) {
-                context.release(small);
-            }
-            small = context.allocate(Math.max(1, floats));
+            ClBuffer old = small;
+            small = context.allocate(workspaceSize(floats));
+            releaseLater(old);
         }
         return small;
     }

@@ -128,9 +128,18 @@ public final class ClGemm {
 
     /** Forces a default variant and whether each shape is tuned (choices stored beside the binary cache). */
     ClGemm(ClContext context, Variant variant, boolean tune) {
+        this(context, variant, tune, vectorWidth(context));
+    }
+
+    /** Forces a variant and gemm_dot's vector width (4, 8 or 16; tests run every width on every device), without tuning. */
+    ClGemm(ClContext context, Variant variant, int vw) {
+        this(context, variant, false, vw);
+    }
+
+    private ClGemm(ClContext context, Variant variant, boolean tune, int vw) {
         this.context = context;
         this.variant = variant;
-        this.vw = vectorWidth(context);
+        this.vw = vw;
         if (tune) {
             this.tuner = new Tuner<>("gemm", candidates(), Config::id, new TuningStore(Tuner.storeFile(context, "gemm-tuning", KernelSource.load(FILE))));
         }
@@ -155,8 +164,7 @@ public final class ClGemm {
     }
 
     private static int vectorWidth(ClContext context) {
-        int preferred = context.device().preferredFloatVectorWidth();
-        return preferred >= 16 ? 16 : preferred >= 8 ? 8 : 4;
+        return ClConvRows.vectorWidth(context);
     }
 
     /**

@@ -71,11 +71,15 @@ public final class ClNorm {
 
     /** Forces the number of segments or parts, and whether the row kernels run (tests run both kinds on every device). */
     ClNorm(ClContext context, int forcedSegments, boolean rows) {
+        this(context, forcedSegments, rows, ClConvRows.vectorWidth(context));
+    }
+
+    /** As {@link #ClNorm(ClContext, int, boolean)}, with the row kernels' vector width {@code vw} (4, 8 or 16). */
+    ClNorm(ClContext context, int forcedSegments, boolean rows, int vw) {
         this.context = context;
         this.forcedSegments = forcedSegments;
         this.rows = rows;
-        int preferred = context.device().preferredFloatVectorWidth();
-        Map<String, String> vector = Map.of("VW", Integer.toString(preferred >= 16 ? 16 : preferred >= 8 ? 8 : 4));
+        Map<String, String> vector = Map.of("VW", Integer.toString(vw));
         this.rowsSum = new KernelRef(context, FILE, vector, "bn_rows_sum");
         this.rowsSqdev = new KernelRef(context, FILE, vector, "bn_rows_sqdev");
         this.rowsFinalize = new KernelRef(context, FILE, vector, "bn_rows_finalize");

@@ -210,20 +210,22 @@ __kernel void bn_backward_dx(const int n, const int C, const int S, const float 
 #define floatV BN_CAT(float, VW)
 #define vloadV BN_CAT(vload, VW)
 #define vstoreV BN_CAT(vstore, VW)
-
-inline float bn_lanes(const floatV v) {
-#if VW == 16
-    const float8 s8 = v.lo + v.hi;
-    const float4 s4 = s8.lo + s8.hi;
-#elif VW == 8
-    const float4 s4 = v.lo + v.hi;
-#elif VW == 4
-    const float4 s4 = v;
-#else
+#if VW != 4 && VW != 8 && VW != 16
 #error "VW must be 4, 8 or 16"
 #endif
-    const float2 s2 = s4.lo + s4.hi;
-    return s2.x + s2.y;
+
+inline float bn_lanes(const floatV v) {
+    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
+    float t[VW];
+    vstoreV(v, 0, t);
+#pragma unroll
+    for (int w = VW / 2; w >= 1; w /= 2) {
+#pragma unroll
+        for (int i = 0; i < w; ++i) {
+            t[i] += t[i + w];
+        }
+    }
+    return t[0];
 }
 
 /* Sum of VALUE(v) over rows [n0, n1) of channel c (vector expression on floatV v, scalar on float v). */

@@ -516,16 +516,17 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
 
 /* The sum of a vector's lanes, halving (a fixed order). */
 inline float conv_lane_sum(const floatV v) {
-#if VW == 16
-    const float8 s8 = v.lo + v.hi;
-    const float4 s4 = s8.lo + s8.hi;
-#elif VW == 8
-    const float4 s4 = v.lo + v.hi;
-#else
-    const float4 s4 = v;
-#endif
-    const float2 s2 = s4.lo + s4.hi;
-    return s2.x + s2.y;
+    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
+    float t[VW];
+    vstoreV(v, 0, t);
+#pragma unroll
+    for (int w = VW / 2; w >= 1; w /= 2) {
+#pragma unroll
+        for (int i = 0; i < w; ++i) {
+            t[i] += t[i + w];
+        }
+    }
+    return t[0];
 }
 
 /* dim 0: column of the padded row, dim 1: padded row, dim 2: plane. Every element of xp is written. */

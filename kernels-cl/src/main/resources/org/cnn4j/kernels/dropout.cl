@@ -152,9 +152,11 @@ __kernel void dropout_lanes(const ulong n, const float p, const float keep, cons
     float16 r[4];
 #pragma unroll
     for (int s = 0; s < 4; ++s) {
-        /* lane l of word s is element 4 l + s */
-        const uint8 pick = (uint8)(0, 4, 8, 12, 16, 20, 24, 28) + (uint8)(s);
-        const float16 xv = (float16)(shuffle2(v0, v1, pick), shuffle2(v2, v3, pick));
+        /* lane l of word s is element 4 l + s; shuffles only (Oclgrind's uninitialised-value checker takes a vector
+           built from two halves for uninitialised) */
+        const uint16 pick = (uint16)(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28) + (uint16)(s);
+        const float16 xv = shuffle2(shuffle2(v0, v1, pick), shuffle2(v2, v3, pick),
+                                    (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
         const float16 u = convert_float16(words[s] >> 8) * 0x1.0p-24f;
         const float16 q = xv * inv;
         r[s] = select((float16)(0.0f), fma(fma(-q, (float16)(keep), xv), (float16)(inv), q), isgreaterequal(u, (float16)(p)));

@@ -75,21 +75,23 @@
 #define vstoreRN GEMM_CAT(vstore, RN)
 #define floatVW GEMM_CAT(float, VW)
 #define vloadVW GEMM_CAT(vload, VW)
+#if VW != 4 && VW != 8 && VW != 16
+#error "VW must be 4, 8 or 16"
+#endif
 
 /* The sum of a vector's lanes, halving (a fixed order). */
 inline float gemm_lanes(const floatVW v) {
-#if VW == 16
-    const float8 s8 = v.lo + v.hi;
-    const float4 s4 = s8.lo + s8.hi;
-#elif VW == 8
-    const float4 s4 = v.lo + v.hi;
-#elif VW == 4
-    const float4 s4 = v;
-#else
-#error "VW must be 4, 8 or 16"
-#endif
-    const float2 s2 = s4.lo + s4.hi;
-    return s2.x + s2.y;
+    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
+    float t[VW];
+    GEMM_CAT(vstore, VW)(v, 0, t);
+#pragma unroll
+    for (int w = VW / 2; w >= 1; w /= 2) {
+#pragma unroll
+        for (int i = 0; i < w; ++i) {
+            t[i] += t[i + w];
+        }
+    }
+    return t[0];
 }
 
 __kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))

@@ -280,17 +280,20 @@ __kernel void maxpool_tiles_forward(const int rows, const int H, const int W, co
 #pragma unroll
         for (int a = 0; a < PKH; ++a) {
             const float16 r = vload16(0, xr + a * W + w0);
+            /* shuffle rather than .even / .odd, which Oclgrind's uninitialised-value checker misreads */
+            const float8 even = shuffle(r, (uint8)(0, 2, 4, 6, 8, 10, 12, 14));
+            const float8 odd = shuffle(r, (uint8)(1, 3, 5, 7, 9, 11, 13, 15));
             const int8 at = (int8)((h0 + a) * W + w0) + cols;
             if (a == 0) {
-                best = r.even;
+                best = even;
                 bi = at;
             } else {
-                const int8 take = ~isnan(best) & (isgreater(r.even, best) | isnan(r.even));
-                best = select(best, r.even, take);
+                const int8 take = ~isnan(best) & (isgreater(even, best) | isnan(even));
+                best = select(best, even, take);
                 bi = select(bi, at, take);
             }
-            const int8 take = ~isnan(best) & (isgreater(r.odd, best) | isnan(r.odd));
-            best = select(best, r.odd, take);
+            const int8 take = ~isnan(best) & (isgreater(odd, best) | isnan(odd));
+            best = select(best, odd, take);
             bi = select(bi, at + (int8)(1), take);
         }
         const float8 fi = convert_float8(bi);
