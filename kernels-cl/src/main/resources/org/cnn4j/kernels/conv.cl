@@ -459,7 +459,8 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
  *                      flipped and transposed by conv_flip_weight (a stride-1 convolution's transpose).
  *   conv_rows_weight   dw[k, c', b, e] = sum_n sum_{oh, ow} dy[n, k, oh, ow] xp[n, c, oh + b DH, ow + e DW]
  *                      One work-item: WKB output channels x one input channel x all KH KW taps, vector
- *                      accumulators over the VW columns of a row (lanes past OW masked to zero), for the images
+ *                      accumulators over the VW columns of a row, WRB rows per step (lanes past OW masked to zero
+ *                      in dy and x, rows past OH zero in dy), for the images
  *                      of one chunk; the lanes are added at the end. With several chunks each writes its partial
  *                      [chunk][K][Cg][KH KW] and conv_sum_chunks adds them in chunk order (deterministic).
  *   conv_flip_weight   wt[c, k', b, e] = w[g Kg + k', c - g Cg, KH - 1 - b, KW - 1 - e], g = c / Cg
@@ -469,6 +470,9 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
  *   KH, KW    kernel extent (default 3, 3)      DH, DW   dilation (default 1, 1)
  *   RKB, RRB  output channels and output rows per work-item of conv_rows_forward (default 8, 2)
  *   WKB       output channels per work-item of conv_rows_weight (default 2)
+ *   WRB       output rows conv_rows_weight takes per step (default 2): with DH = 1 consecutive rows share KH - 1
+ *             of their x rows, so a loaded x vector feeds up to min(WRB, KH) WKB fused multiply-adds; the padded
+ *             planes have room for the rows of the last step
  */
 
 #ifndef VW
@@ -494,6 +498,9 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
 #endif
 #ifndef WKB
 #define WKB 2
+#endif
+#ifndef WRB
+#define WRB 2
 #endif
 
 #define CONV_CAT_(a, b) a##b
@@ -650,34 +657,41 @@ __kernel void conv_rows_weight(const int N, const int C, const int G, const int 
     for (int n = n0; n < n1; ++n) {
         __global const float* xc = xp + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * plane;
         const ulong dyk = ((ulong)n * (ulong)K + (ulong)k0) * P;
-        for (int oh = 0; oh < OH; ++oh) {
+        for (int oh = 0; oh < OH; oh += WRB) {
             for (int ow0 = 0; ow0 < OW; ow0 += VW) {
                 const intV valid = LANES < (intV)(OW - ow0);
-                const ulong at = dyk + (ulong)(oh * OW + ow0);
-                floatV g[WKB];
+                floatV g[WRB][WKB];
 #pragma unroll
-                for (int j = 0; j < WKB; ++j) {
-                    const ulong aj = at + (ulong)j * P;
-                    if (aj + VW <= dyCount) {
-                        g[j] = select((floatV)(0.0f), vloadV(0, dy + dyOff + aj), valid);
-                    } else {        /* the last row of the last plane: no load past the tensor */
-                        float t[VW];
-                        for (int i = 0; i < VW; ++i) {
-                            t[i] = i < OW - ow0 ? dy[dyOff + aj + (ulong)i] : 0.0f;
+                for (int r = 0; r < WRB; ++r) {
+#pragma unroll
+                    for (int j = 0; j < WKB; ++j) {
+                        const ulong aj = dyk + (ulong)j * P + (ulong)((oh + r) * OW + ow0);
+                        if (oh + r >= OH) {
+                            g[r][j] = (floatV)(0.0f);        /* past the last row: its x rows are zero padding */
+                        } else if (aj + VW <= dyCount) {
+                            g[r][j] = select((floatV)(0.0f), vloadV(0, dy + dyOff + aj), valid);
+                        } else {        /* the last row of the last plane: no load past the tensor */
+                            float t[VW];
+                            for (int i = 0; i < VW; ++i) {
+                                t[i] = i < OW - ow0 ? dy[dyOff + aj + (ulong)i] : 0.0f;
+                            }
+                            g[r][j] = vloadV(0, t);
                         }
-                        g[j] = vloadV(0, t);
                     }
                 }
                 __global const float* xr = xc + (ulong)(oh * PC + ow0);
 #pragma unroll
-                for (int b = 0; b < KH; ++b) {
+                for (int r = 0; r < WRB; ++r) {
 #pragma unroll
-                    for (int e = 0; e < KW; ++e) {
-                        /* lanes past OW read real x further right; zero them so that an infinity there stays out */
-                        const floatV xv = select((floatV)(0.0f), vloadV(0, xr + b * DH * PC + e * DW), valid);
+                    for (int b = 0; b < KH; ++b) {
 #pragma unroll
-                        for (int j = 0; j < WKB; ++j) {
-                            acc[j][b * KW + e] = fma(g[j], xv, acc[j][b * KW + e]);
+                        for (int e = 0; e < KW; ++e) {
+                            /* lanes past OW read real x further right; zero them so that an infinity there stays out */
+                            const floatV xv = select((floatV)(0.0f), vloadV(0, xr + (r + b * DH) * PC + e * DW), valid);
+#pragma unroll
+                            for (int j = 0; j < WKB; ++j) {
+                                acc[j][b * KW + e] = fma(g[r][j], xv, acc[j][b * KW + e]);
+                            }
                         }
                     }
                 }
