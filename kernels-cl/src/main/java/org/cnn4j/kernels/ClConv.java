@@ -18,26 +18,24 @@ import org.cnn4j.runtime.spi.DeviceType;
  * element) and its weight gradient (a reduction per weight element over batch and output positions).
  * No atomics, no barriers, no workspace; every output is overwritten.
  *
- * <p>Variant choice (measured below): the register-blocked kernels ({@code conv_forward_blocked},
- * {@code conv_bwd_input_blocked}, {@code conv_bwd_weight_blocked}) run whenever a block size of
- * {@link #BLOCKS} divides the channels per group ({@code K / G} for the forward and weight gradient,
- * {@code C / G} for the input gradient), the largest such block first; otherwise (odd channel counts,
- * depthwise with one channel per group) the direct kernels run. Each loaded value then feeds a block of
- * multiply-adds from registers, and the block's weights are the same for every work-item of a launch row.
- * Launch dimension 0 is the spatial position, so neighbouring work-items read neighbouring elements: a CPU
- * runtime such as PoCL vectorises across them, and a GPU coalesces the loads.
+ * <p>Variants ({@link Variant}): the direct and register-blocked kernels ({@code conv_forward_blocked},
+ * {@code conv_bwd_input_blocked}, {@code conv_bwd_weight_blocked}: a block of {@link #BLOCKS} channels per work-item
+ * wherever one divides the channels per group, else direct); column matrices and GEMM ({@link ClConvGemm}); and the
+ * row kernels of CPU devices ({@link ClConvRows}: 2-D stride-1 convolutions from zero-padded planes, a vector of
+ * output columns per register, taps unrolled). Without tuning, CPU devices run ROWS (other geometries fall back to
+ * BLOCKED) and GPUs run GEMM ({@link #defaultVariant}); with tuning the fastest of {@link #TUNED} per pass and
+ * geometry.
  *
- * <p>Measured on PoCL (2 cores, pthread device; {@code ConvBenchmark} in test scope, conv2d 3x3 stride 1 pad 1,
- * best of 2), forward / input gradient / weight gradient in ms, direct then blocked:
+ * <p>Measured on PoCL (2 cores, AVX-512; ms per pass, forward / input gradient / weight gradient):
  * <pre>
- *   (N,C,H,W,K) = (64,1,28,28,32)    direct  61.7 / 25.3 / 23.1     blocked 14.3 / 15.9 /   4.4
- *   (N,C,H,W,K) = (64,32,14,14,64)   direct 174.8 / 147.7 / 142.0   blocked 35.2 / 25.1 /  25.4
+ *   (N,C,H,W,K) = (64,1,28,28,32)    direct  61.7 / 25.3 / 23.1     blocked 14.3 / 15.9 /  4.4   rows 0.7 / - / 0.4
+ *   (N,C,H,W,K) = (64,32,14,14,64)   direct 174.8 / 147.7 / 142.0   blocked 35.2 / 25.1 / 25.4   rows 2.2 / 2.6 / 3.0
  *   (N,C,H,W,K) = (32,64,32,32,64)   direct 912 / 1872 / 809        blocked 221 / 216 / 203
  * </pre>
- * so the blocked kernels are the default wherever a block divides, on every device type. A variant whose
- * tap loops run the same trip count in every work-item (zero-filled taps, meant to let PoCL vectorise across
- * work-items) measured no faster (within noise) and was dropped. The same kernels serve GPUs (register blocks
- * need no local memory); their block sizes are -D defines. Not measured on a GPU (none here).
+ * (direct and blocked: {@code ConvBenchmark}, best of 2; rows: kernel harness on a quiet machine, padding included.)
+ * A variant of the blocked kernels whose tap loops run the same trip count in every work-item (zero-filled taps,
+ * meant to let PoCL vectorise across work-items) measured no faster and was dropped. Not measured on a GPU (none
+ * here).
  */
 public final class ClConv {
     static final String FILE = "conv.cl";
@@ -45,7 +43,7 @@ public final class ClConv {
     static final int[] BLOCKS = {8, 4, 2};
     /** Preferred work-group along the spatial dimension, clamped to the limits. */
     private static final long GROUP = 64;
-    /** The variants tuning chooses among (the direct kernels never won a measurement). */
+    /** The variants tuning chooses among, on every device type (the direct kernels never won a measurement). */
     static final List<Variant> TUNED = List.of(Variant.BLOCKED, Variant.GEMM, Variant.ROWS);
 
     /** Which kernels a call uses. */
@@ -180,10 +178,14 @@ public final class ClConv {
 
     /**
      * The variant without tuning: {@link Variant#ROWS} on CPU devices (register rows of {@code floatN}, no barriers
-     * or local memory, which a CPU runtime emulates), {@link Variant#BLOCKED} elsewhere.
+     * or local memory, which a CPU runtime emulates; measured above); {@link Variant#GEMM} on GPUs and accelerators,
+     * whose column matrices feed {@code gemm_tiled2} (local-memory tiles, register blocks: the data reuse the direct
+     * kernels lack, which read every input value from global memory once per tap and output channel block). The
+     * GPU choice is by design, not measured here (no GPU); {@code -Dcnn4j.opencl.tune=true} times
+     * {@link #TUNED} per pass and geometry and keeps the fastest.
      */
     static Variant defaultVariant(ClContext context) {
-        return context.device().info().type() == DeviceType.CPU ? Variant.ROWS : Variant.BLOCKED;
+        return context.device().info().type() == DeviceType.CPU ? Variant.ROWS : Variant.GEMM;
     }
 
     /** The variant that runs without tuning. */

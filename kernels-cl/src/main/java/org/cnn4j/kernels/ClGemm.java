@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClGemm {
     static final String FILE = "gemm.cl";
+    /**
+     * (TS2, WPT2, TSK) shapes of gemm_tiled2, largest first: 128 x 128 tiles of 8 x 8 register blocks (256
+     * work-items, 16.5 KB of local memory) for large products, smaller ones for small products and small devices.
+     */
+    static final int[][] TILED2_SHAPES = {{128, 8, 16}, {64, 4, 16}, {64, 8, 16}, {32, 4, 16}, {32, 2, 8}, {16, 2, 8}, {8, 2, 8}};
     /** (DM, DN) blocks of gemm_dot that tuning tries (A B^T only). */
     static final int[][] DOT_SHAPES = {{4, 4}, {2, 8}, {6, 4}, {2, 4}};
     /** (RM, RN) register blocks of gemm_blocked that tuning tries. */
@@ -64,7 +69,9 @@ public final class ClGemm {
         /** Register blocks without barriers; CPU devices. */
         BLOCKED,
         /** Dot products along k for A B^T; CPU devices. */
-        DOT
+        DOT,
+        /** Local-memory tiles with register blocks per work-item; GPUs. */
+        TILED2
     }
 
     private final ClContext context;
@@ -84,21 +91,25 @@ public final class ClGemm {
      * {@code y = RN}, {@code gemm_dot} with {@code x = DM}, {@code y = DN} (and vector width {@code vw}), or
      * {@code gemm_tiled} with {@code x = TS}, {@code y = WPT}.
      */
-    record Config(Variant variant, int x, int y, int vw) {
+    record Config(Variant variant, int x, int y, int z) {
         Config(Variant variant, int x, int y) {
             this(variant, x, y, 16);
         }
 
-        /** A stable name, used as the value in the tuning file: {@code blocked:8x16}, {@code tiled:16x4}, {@code dot:4x4}. */
+        /**
+         * A stable name, used as the value in the tuning file: {@code blocked:8x16}, {@code tiled:16x4},
+         * {@code dot:4x4}, {@code tiled2:64x4x16}.
+         */
         String id() {
-            return variant.name().toLowerCase(java.util.Locale.ROOT) + ":" + x + "x" + y;
+            return variant.name().toLowerCase(java.util.Locale.ROOT) + ":" + x + "x" + y + (variant == Variant.TILED2 ? "x" + z : "");
         }
 
         Map<String, String> defines() {
             return switch (variant) {
                 case BLOCKED -> Map.of("RM", Integer.toString(x), "RN", Integer.toString(y));
-                case DOT -> Map.of("DM", Integer.toString(x), "DN", Integer.toString(y), "VW", Integer.toString(vw));
+                case DOT -> Map.of("DM", Integer.toString(x), "DN", Integer.toString(y), "VW", Integer.toString(z));
                 case TILED -> Map.of("TS", Integer.toString(x), "WPT", Integer.toString(y));
+                case TILED2 -> Map.of("TS2", Integer.toString(x), "WPT2", Integer.toString(y), "TSK", Integer.toString(z));
             };
         }
 
@@ -107,6 +118,25 @@ public final class ClGemm {
                 case BLOCKED -> "gemm_blocked";
                 case DOT -> "gemm_dot";
                 case TILED -> "gemm_tiled";
+                case TILED2 -> "gemm_tiled2";
+            };
+        }
+
+        /** Work-items per work-group of a tiled configuration. */
+        long groupSize() {
+            return switch (variant) {
+                case TILED -> (long) x * (x / y);
+                case TILED2 -> (long) (x / y) * (x / y);
+                default -> 1;
+            };
+        }
+
+        /** Local memory of a tiled configuration, in bytes. */
+        long localBytes() {
+            return switch (variant) {
+                case TILED -> 2L * x * x * Float.BYTES;
+                case TILED2 -> 2L * z * (x + 1) * Float.BYTES;
+                default -> 0;
             };
         }
 
@@ -118,7 +148,7 @@ public final class ClGemm {
 
     /** @param context the device to launch on; its type picks the variant, and tuning follows {@link Tuner#enabled()} */
     public ClGemm(ClContext context) {
-        this(context, context.device().info().type() == DeviceType.CPU ? Variant.BLOCKED : Variant.TILED, Tuner.enabled());
+        this(context, context.device().info().type() == DeviceType.CPU ? Variant.BLOCKED : Variant.TILED2, Tuner.enabled());
     }
 
     /** Forces a variant (tests run both on every device), without tuning. */
@@ -179,6 +209,12 @@ public final class ClGemm {
         for (int[] d : DOT_SHAPES) {
             list.add(new Config(Variant.DOT, d[0], d[1], vw));
         }
+        for (int[] t : TILED2_SHAPES) {
+            Config c = new Config(Variant.TILED2, t[0], t[1], t[2]);
+            if (fits(c)) {
+                list.add(c);
+            }
+        }
         int tiledShapes = 0;
         for (int[] candidate : CANDIDATES) {
             if (tiledShapes < TILED_CANDIDATES && tileFits(candidate[0], candidate[1])) {
@@ -201,12 +237,12 @@ public final class ClGemm {
         Config config;
         Tuner<Config> t = tuner;
         if (t == null) {
-            config = defaultConfig(transA, transB);
+            config = defaultConfig(transA, transB, m, n);
         } else {
             config = t.choose(shapeKey(transA, transB, m, n, k, batch), cand -> time(cand, transA, transB, m, n, k,
                     alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, cOff, ldc, strideC, batch));
             if (!config.handles(transA, transB)) {
-                config = defaultConfig(transA, transB);
+                config = defaultConfig(transA, transB, m, n);
             }
         }
         launch(config, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc,
@@ -226,14 +262,27 @@ public final class ClGemm {
     /**
      * The configuration that runs without tuning: with the blocked variant, gemm_dot for A B^T (4 x 4 blocks with
      * 16-wide vectors, 2 x 4 with narrower ones, which have half the registers) and RM x RN blocks otherwise;
-     * with the dot variant (tests) gemm_dot wherever it applies; else the first tile shape that fits.
+     * with the dot variant (tests) gemm_dot wherever it applies; with tiled2 the largest gemm_tiled2 shape that fits
+     * the device and whose tile edge is at most the product's smaller side (at least 16; see {@link #tiled2For});
+     * else the first gemm_tiled shape that fits.
      */
     Config defaultConfig(boolean transA, boolean transB) {
+        return defaultConfig(transA, transB, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #defaultConfig(boolean, boolean)} for an m x n product (gemm_tiled2 sizes its tile by it). */
+    Config defaultConfig(boolean transA, boolean transB, int m, int n) {
         if ((variant == Variant.BLOCKED || variant == Variant.DOT) && !transA && transB) {
             return vw >= 16 ? new Config(Variant.DOT, 4, 4, vw) : new Config(Variant.DOT, 2, 4, vw);
         }
         if (variant == Variant.BLOCKED || variant == Variant.DOT) {
             return new Config(Variant.BLOCKED, RM, RN);
+        }
+        if (variant == Variant.TILED2) {
+            Config c = tiled2For(m, n);
+            if (c != null) {
+                return c;
+            }
         }
         Tiled t = tiles();
         return new Config(Variant.TILED, t.ts(), t.wpt());
@@ -254,6 +303,11 @@ public final class ClGemm {
             long group = Math.min(Math.min(BLOCKED_GROUP, ClNdRange.nextPowerOfTwo(work[0])),
                     Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]));
             range = ClNdRange.covering(work, new long[] {group, 1, 1});
+        } else if (config.variant() == Variant.TILED2) {
+            int ts = config.x();
+            int side = ts / config.y();
+            range = ClNdRange.covering(new long[] {ceilDiv(n, ts) * side, ceilDiv(m, ts) * side, batch},
+                    new long[] {side, side, 1});
         } else {
             int ts = config.x();
             int rows = ts / config.y();
@@ -281,10 +335,10 @@ public final class ClGemm {
         if (!config.handles(transA, transB)) {
             return Double.POSITIVE_INFINITY;
         }
-        if (config.variant() == Variant.TILED) {
+        if (config.variant() == Variant.TILED || config.variant() == Variant.TILED2) {
             ClKernel kernel = kernels.computeIfAbsent(config,
                     cfg -> new KernelRef(context, FILE, cfg.defines(), cfg.kernelName())).get();
-            if ((long) config.x() * (config.x() / config.y()) > kernel.maxWorkGroupSize()) {
+            if (config.groupSize() > kernel.maxWorkGroupSize()) {
                 return Double.POSITIVE_INFINITY;
             }
         }
@@ -311,6 +365,34 @@ public final class ClGemm {
             }
         }
         return t;
+    }
+
+    /**
+     * The gemm_tiled2 configuration for an m x n product: the first of {@link #TILED2_SHAPES} that fits the device
+     * (and its compiled kernel's work-group limit) with a tile edge at most {@code max(16, min(m, n))}, so that
+     * small products do not run mostly empty tiles; null when none fits.
+     */
+    Config tiled2For(int m, int n) {
+        int edge = Math.max(16, Math.min(m, n));
+        for (int[] t : TILED2_SHAPES) {
+            Config c = new Config(Variant.TILED2, t[0], t[1], t[2]);
+            if (t[0] <= edge && fits(c)) {
+                ClKernel kernel = kernels.computeIfAbsent(c, cfg -> new KernelRef(context, FILE, cfg.defines(), cfg.kernelName())).get();
+                if (c.groupSize() <= kernel.maxWorkGroupSize() && kernel.localMemBytes() <= context.localMemBytes()) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether a tiled configuration's work-group and local memory fit the device limits and the caps. */
+    private boolean fits(Config c) {
+        ClDevice device = context.device();
+        long[] maxItems = device.maxWorkItemSizes();
+        long cap = Math.min(device.maxWorkGroupSize(), context.workGroupCap());
+        long side = c.x() / c.y();
+        return side <= maxItems[0] && side <= maxItems[1] && c.groupSize() <= cap && c.localBytes() <= context.localMemBytes();
     }
 
     /** Whether a gemm_tiled shape fits the device limits, the work-group cap and the local memory. */

@@ -16,6 +16,17 @@
  *                 order that makes consecutive work-items read consecutive addresses for each transposition),
  *                 synchronises, and accumulates. Loads outside the matrices read as zero, so m, n and k need
  *                 not be multiples of TS; stores are guarded. Every work-item reaches every barrier.
+ *   gemm_tiled2   for GPUs: a work-group computes a TS2 x TS2 tile of C with (TS2 / WPT2)^2 work-items, each
+ *                 holding a WPT2 x WPT2 register block (rows ly + i TS2 / WPT2, columns lx + j TS2 / WPT2, so
+ *                 that a warp's local-memory reads of B are consecutive and of A broadcast). k is walked in
+ *                 steps of TSK: the group stages the TS2 x TSK slice of op(A) and the TSK x TS2 slice of op(B)
+ *                 in local memory (rows padded by one float against bank conflicts), each work-item loading
+ *                 TS2 TSK / (TS2 / WPT2)^2 elements of each in the order that makes neighbouring work-items read
+ *                 neighbouring addresses for each transposition (coalesced), then every work-item does
+ *                 TSK WPT2^2 fused multiply-adds from registers per 2 WPT2 local reads. Zero-padded loads and
+ *                 guarded stores at the edges; every work-item reaches every barrier. With 128 x 128 tiles and
+ *                 8 x 8 blocks this is the register-blocked scheme of the fast OpenCL SGEMMs (CLBlast's xgemm,
+ *                 Nugteren's myGEMM 6). Not measured on a GPU here; correct on PoCL and under Oclgrind.
  *   gemm_blocked  for CPU devices, where local memory and barriers are emulated and slow. No local memory,
  *                 no barriers: each work-item computes an RM x RN block of C in registers, the RN columns of
  *                 op(B) as one floatRN vector, streaming over k (loops over the RM rows unrolled, fused
@@ -30,6 +41,8 @@
  * -D parameters:
  *   TS    gemm_tiled: tile edge in elements (default 16); local memory 2 * TS * TS floats
  *   WPT   gemm_tiled: rows of C per work-item, must divide TS (default 4); work-group TS x (TS / WPT)
+ *   TS2, WPT2, TSK  gemm_tiled2: tile edge, register block edge (divides TS2) and k step (default 64, 4, 16);
+ *         work-group (TS2 / WPT2) x (TS2 / WPT2), local memory TSK (2 TS2 + 2) floats
  *   RM    gemm_blocked: rows of C per work-item (default 8)
  *   RN    gemm_blocked: columns of C per work-item, an OpenCL vector width 2, 4, 8 or 16 (default 16)
  *   DM, DN  gemm_dot: rows and columns of C per work-item (default 4, 4)
@@ -52,6 +65,23 @@
 #endif
 #ifndef RN
 #define RN 16
+#endif
+
+#ifndef TS2
+#define TS2 64
+#endif
+#ifndef WPT2
+#define WPT2 4
+#endif
+#ifndef TSK
+#define TSK 16
+#endif
+#define RTS2 (TS2 / WPT2)
+#if (TS2 % WPT2) != 0
+#error "WPT2 must divide TS2"
+#endif
+#if ((TS2 * TSK) % (RTS2 * RTS2)) != 0
+#error "the work-group must divide the TS2 x TSK tile"
 #endif
 
 #ifndef DM
@@ -155,6 +185,101 @@ void gemm_tiled(const int transA, const int transB, const int m, const int n, co
             const ulong ci = (ulong)gm * (ulong)ldc + (ulong)gn;
             const float ab = alpha == 0.0f ? 0.0f : alpha * acc[w];
             C[ci] = beta == 0.0f ? ab : ab + beta * C[ci];
+        }
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(RTS2, RTS2, 1)))
+void gemm_tiled2(const int transA, const int transB, const int m, const int n, const int k, const float alpha,
+                 __global const float* A, const ulong aOff, const int lda, const ulong strideA,
+                 __global const float* B, const ulong bOff, const int ldb, const ulong strideB,
+                 const float beta, __global float* C, const ulong cOff, const int ldc, const ulong strideC) {
+    __local float As[TSK][TS2 + 1];     /* As[kk][r]: op(A)(m0 + r, k0 + kk) */
+    __local float Bs[TSK][TS2 + 1];     /* Bs[kk][c]: op(B)(k0 + kk, n0 + c) */
+
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int tid = ly * RTS2 + lx;
+    const int n0 = get_group_id(0) * TS2;
+    const int m0 = get_group_id(1) * TS2;
+    const ulong batch = get_global_id(2);
+    A += aOff + batch * strideA;
+    B += bOff + batch * strideB;
+    C += cOff + batch * strideC;
+
+    float acc[WPT2][WPT2];
+#pragma unroll
+    for (int i = 0; i < WPT2; ++i) {
+#pragma unroll
+        for (int j = 0; j < WPT2; ++j) {
+            acc[i][j] = 0.0f;
+        }
+    }
+
+    for (int k0 = 0; k0 < k; k0 += TSK) {
+        /* TS2 x TSK elements of each operand, RTS2 * RTS2 work-items: neighbouring ids take neighbouring addresses */
+#pragma unroll
+        for (int l = 0; l < (TS2 * TSK) / (RTS2 * RTS2); ++l) {
+            const int id = l * (RTS2 * RTS2) + tid;
+            /* quotient and multiply-back rather than %: LLVM pairs / and % with a freeze Oclgrind cannot check */
+            if (transA == 0) {              /* A is m x k: along k */
+                const int r = id / TSK;
+                const int kk = id - r * TSK;
+                const int gm = m0 + r;
+                const int gk = k0 + kk;
+                As[kk][r] = (gm < m && gk < k) ? A[(ulong)gm * (ulong)lda + (ulong)gk] : 0.0f;
+            } else {                        /* A is k x m: along m */
+                const int kk = id / TS2;
+                const int r = id - kk * TS2;
+                const int gm = m0 + r;
+                const int gk = k0 + kk;
+                As[kk][r] = (gm < m && gk < k) ? A[(ulong)gk * (ulong)lda + (ulong)gm] : 0.0f;
+            }
+            if (transB == 0) {              /* B is k x n: along n */
+                const int kk = id / TS2;
+                const int c = id - kk * TS2;
+                const int gn = n0 + c;
+                const int gk = k0 + kk;
+                Bs[kk][c] = (gk < k && gn < n) ? B[(ulong)gk * (ulong)ldb + (ulong)gn] : 0.0f;
+            } else {                        /* B is n x k: along k */
+                const int c = id / TSK;
+                const int kk = id - c * TSK;
+                const int gn = n0 + c;
+                const int gk = k0 + kk;
+                Bs[kk][c] = (gk < k && gn < n) ? B[(ulong)gn * (ulong)ldb + (ulong)gk] : 0.0f;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+        for (int kk = 0; kk < TSK; ++kk) {
+            float breg[WPT2];
+#pragma unroll
+            for (int j = 0; j < WPT2; ++j) {
+                breg[j] = Bs[kk][lx + j * RTS2];
+            }
+#pragma unroll
+            for (int i = 0; i < WPT2; ++i) {
+                const float a = As[kk][ly + i * RTS2];
+#pragma unroll
+                for (int j = 0; j < WPT2; ++j) {
+                    acc[i][j] = fma(a, breg[j], acc[i][j]);
+                }
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+#pragma unroll
+    for (int i = 0; i < WPT2; ++i) {
+        const int gm = m0 + ly + i * RTS2;
+#pragma unroll
+        for (int j = 0; j < WPT2; ++j) {
+            const int gn = n0 + lx + j * RTS2;
+            if (gm < m && gn < n) {
+                const ulong ci = (ulong)gm * (ulong)ldc + (ulong)gn;
+                const float ab = alpha == 0.0f ? 0.0f : alpha * acc[i][j];
+                C[ci] = beta == 0.0f ? ab : ab + beta * C[ci];
+            }
         }
     }
 }

@@ -52,7 +52,7 @@ class ClGemmTest {
     @MethodSource("backends")
     void variantFollowsTheDeviceType(TestBackend tb) {
         ClGemm.Variant expected = tb.backend().info().type() == org.cnn4j.runtime.spi.DeviceType.CPU
-                ? ClGemm.Variant.BLOCKED : ClGemm.Variant.TILED;
+                ? ClGemm.Variant.BLOCKED : ClGemm.Variant.TILED2;
         assertEquals(expected, new ClGemm(tb.backend().context()).variant());
     }
 
@@ -67,6 +67,50 @@ class ClGemmTest {
                 }
             }
         }
+    }
+
+    /** Every gemm_tiled2 shape that fits, pinned, on shapes with partial tiles, every transposition and a batch. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyTiled2ShapeComputesTheProduct(TestBackend tb) {
+        ClGemm any = new ClGemm(tb.backend().context(), ClGemm.Variant.TILED2);
+        for (ClGemm.Config config : any.candidates()) {
+            if (config.variant() != ClGemm.Variant.TILED2) {
+                continue;
+            }
+            TuningStore pinned = new TuningStore(null);
+            int[][] shapes = {{130, 67, 33}, {16, 16, 16}};
+            for (int[] sh : shapes) {
+                for (int trans = 0; trans < 4; trans++) {
+                    pinned.put(ClGemm.shapeKey(trans >= 2, (trans & 1) != 0, sh[0], sh[1], sh[2], 2), config.id());
+                }
+            }
+            ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.TILED2, pinned);
+            for (int[] sh : shapes) {
+                for (int trans = 0; trans < 4; trans++) {
+                    check(tb, gemm, trans >= 2, (trans & 1) != 0, sh[0], sh[1], sh[2], 1.5f, 0.5f, 1, 2, 2, 0.5f);
+                }
+            }
+            assertEquals(0, gemm.tuner().timings(), config.id() + " ran as stored");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tiled2TileFollowsTheProductSize(TestBackend tb) {
+        ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.TILED2);
+        ClGemm.Config big = gemm.tiled2For(1024, 1024);
+        ClGemm.Config small = gemm.tiled2For(64, 196);
+        boolean anyFits = gemm.candidates().stream().anyMatch(c -> c.variant() == ClGemm.Variant.TILED2);
+        if (!anyFits) {
+            assertEquals(null, big, "no gemm_tiled2 shape fits " + tb + ": the launcher falls back to gemm_tiled");
+            return;
+        }
+        assertTrue(big != null && small != null, "shapes fit " + tb);
+        assertTrue(small.x() <= 64, "a 64-row product gets at most 64-wide tiles: " + small.id());
+        assertTrue(big.x() >= small.x(), big.id() + " vs " + small.id());
+        assertTrue(big.groupSize() <= Math.min(tb.backend().context().device().maxWorkGroupSize(),
+                tb.cap() > 0 ? tb.cap() : Long.MAX_VALUE), big.id() + " within the work-group limits on " + tb);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -51,6 +51,7 @@ public final class OclgrindSmoke {
             reductions(b);
             layout(b);
             gemm(b);
+            gemmTiled2(b);
             random(b);
             activations(b);
             dropout(b);
@@ -204,6 +205,39 @@ public final class OclgrindSmoke {
         release(b, yd);
         release(b, ad);
         release(b, bd);
+    }
+
+    /** gemm_tiled2 at every shape that fits, on a product with partial tiles and several k steps, each transposition. */
+    private static void gemmTiled2(OpenClBackend b) {
+        int m = 40;
+        int n = 33;
+        int k = 37;
+        ClGemm any = new ClGemm(b.context(), ClGemm.Variant.TILED2);
+        for (ClGemm.Config config : any.candidates()) {
+            if (config.variant() != ClGemm.Variant.TILED2 || config.x() > 64) {
+                continue;           // 128-wide tiles: the same code, 4x the simulation time
+            }
+            for (int trans = 0; trans < 4; trans++) {
+                boolean ta = trans >= 2;
+                boolean tb = (trans & 1) != 0;
+                float[] a = DeviceArrays.random(70 + trans, m * k, -1f, 1f);
+                float[] bm = DeviceArrays.random(80 + trans, k * n, -1f, 1f);
+                float[] c = DeviceArrays.random(90 + trans, m * n, -1f, 1f);
+                float[] expected = c.clone();
+                NaiveGemm.gemm(ta, tb, m, n, k, 1.5f, a, 0, ta ? m : k, 0, bm, 0, tb ? k : n, 0, 0.5f, expected, 0, n, 0, 1);
+                DeviceMemory ad = DeviceArrays.upload(b, a);
+                DeviceMemory bd = DeviceArrays.upload(b, bm);
+                DeviceMemory cd = DeviceArrays.upload(b, c);
+                TuningStore pinned = new TuningStore(null);
+                pinned.put(ClGemm.shapeKey(ta, tb, m, n, k, 1), config.id());
+                new ClGemm(b.context(), ClGemm.Variant.TILED2, pinned).gemm(ta, tb, m, n, k, 1.5f, (ClBuffer) ad, 0, ta ? m : k, 0,
+                        (ClBuffer) bd, 0, tb ? k : n, 0, 0.5f, (ClBuffer) cd, 0, n, 0, 1);
+                check("gemm_tiled2 " + config.id() + " trans " + trans, expected, DeviceArrays.download(b, cd, 0, m * n), 1e-5, 1e-5);
+                release(b, ad);
+                release(b, bd);
+                release(b, cd);
+            }
+        }
     }
 
     private static void random(OpenClBackend b) {
