@@ -17,7 +17,10 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  *   forward          pad x into planes (top pH, left pW), then conv_rows_forward (bias fused)
  *   input gradient   pad dy by ((kH - 1) dH - pH, (kW - 1) dW - pW), flip and transpose w, then conv_rows_forward:
  *                    a stride-1 convolution's transpose is the convolution of the padded dy with the flipped weight
- *   weight gradient  pad x as for the forward pass, then conv_rows_weight per chunk of images, chunks added in order
+ *   weight gradient  where the channels per group are a multiple of VW (and at most 9 taps): x padded with the
+ *                    channels innermost, then conv_chan_weight (channels in the vector lanes, a sliding window of
+ *                    x vectors); otherwise x padded as for the forward pass, then conv_rows_weight; per chunk of
+ *                    images, chunks added in order
  * </pre>
  * Each work-item holds {@code VW} consecutive columns of an output row in one vector register
  * ({@code VW = CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT}, capped to 4, 8 or 16) and a block of output channels
@@ -27,7 +30,8 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  *
  * <p>Measured on PoCL (2 cores, AVX-512, VW 16; harness timing of the kernels alone), reference CNN shapes:
  * conv2 forward (64,32,14,14)->64 2.2 ms (214 GFLOP/s) against 35 ms for {@code conv_forward_blocked};
- * conv1 forward (64,1,28,28)->32 0.7 ms against 14 ms; conv2 weight gradient 3 ms against 25 ms.
+ * conv1 forward (64,1,28,28)->32 0.7 ms against 14 ms; conv2 weight gradient 3 ms against 25 ms (conv_rows_weight;
+ * conv_chan_weight then took half of conv_rows_weight's CPU time, padding included).
  *
  * <p>The padded copies and partial sums live in workspaces held by this launcher, grown on demand and reused
  * (the in-order queue orders every reuse after the previous reader). Results are deterministic: every output
@@ -48,6 +52,8 @@ final class ClConvRows {
     static final int WEIGHT_ROWS = 2;
     /** Most images a weight-gradient chunk adds before its partial is written. */
     static final int MAX_CHUNK_IMAGES = 16;
+    /** Most taps of conv_chan_weight (its window and accumulators must stay in the registers). */
+    static final int MAX_CHANNEL_TAPS = 9;
     /** Smallest workspace, in floats. */
     static final long MIN_WORKSPACE = 1 << 16;
     /** Work-items per compute unit the weight gradient aims for when choosing chunks. */
@@ -57,6 +63,7 @@ final class ClConvRows {
     private final int vw;
     private final KernelRef pad;
     private final KernelRef sumChunks;
+    private final KernelRef padChannels;
     private final Map<String, ClKernel> programs = new ConcurrentHashMap<>();
     private ClBuffer planes;
     private ClBuffer small;
@@ -74,6 +81,7 @@ final class ClConvRows {
         this.vw = vw;
         this.pad = new KernelRef(context, ClConv.FILE, Map.of(), "conv_pad_planes");
         this.sumChunks = new KernelRef(context, ClConv.FILE, Map.of(), "conv_sum_chunks");
+        this.padChannels = new KernelRef(context, ClConv.FILE, Map.of(), "conv_pad_channels");
     }
 
     /** The device's preferred float vector width as 4, 8 or 16. */
@@ -137,21 +145,41 @@ final class ClConvRows {
             return;
         }
         int cg = g.inChannels() / g.groups();
-        int kb = weightBlock(g);
-        Padded p = padded(g.outHeight(), g.outWidth(), g.kernelH(), g.dilationH(), g.kernelW(), g.dilationW(), WEIGHT_ROWS);
-        ClBuffer xp = planes((long) g.batch() * g.inChannels() * p.plane());
-        padPlanes((long) g.batch() * g.inChannels(), g.inHeight(), g.inWidth(), g.padTop(), g.padLeft(), p, x, xOff, xp);
-        int chunks = chunks(g, kb);
+        boolean channels = channelsInLanes(g, vw);
+        int kb = channels ? channelBlock(g) : weightBlock(g);
+        int items = channels ? cg / vw : cg;
+        int chunks = chunks(g, (long) items * (g.outChannels() / kb));
         int perChunk = (g.batch() + chunks - 1) / chunks;
         chunks = (g.batch() + perChunk - 1) / perChunk;
         ClBuffer out = chunks == 1 ? dw : small((long) chunks * g.weightSize());
         long outOff = chunks == 1 ? dwOff : 0;
-        ClKernel kernel = weightKernel(g, kb);
-        try (ClLaunch l = kernel.begin()) {
-            l.arg(g.batch()).arg(g.inChannels()).arg(g.groups()).arg(g.outChannels()).arg(g.outHeight()).arg(g.outWidth())
-                    .arg(p.rows()).arg(p.cols()).arg(perChunk).arg(xp).arg(dy).arg(dyOff).arg(g.outputSize())
-                    .arg(out).arg(outOff)
-                    .enqueue(new long[] {cg, g.outChannels() / kb, chunks}, new long[] {1, 1, 1});
+        if (channels) {
+            // x with the channels innermost, padded; conv_chan_weight (channels in the vector lanes)
+            int rows = g.outHeight() + (g.kernelH() - 1) * g.dilationH();
+            int cols = g.outWidth() + (g.kernelW() - 1) * g.dilationW();
+            ClBuffer xt = planes((long) g.batch() * g.inChannels() * rows * cols);
+            ClKernel pad = padChannels.get();
+            try (ClLaunch l = pad.begin()) {
+                l.arg(g.inChannels()).arg(g.inHeight()).arg(g.inWidth()).arg(g.padTop()).arg(g.padLeft()).arg(rows).arg(cols)
+                        .arg(x).arg(xOff).arg(xt).enqueue(new long[] {cols, rows, g.batch()}, new long[] {1, 1, 1});
+            }
+            ClKernel kernel = kernel("conv_chan_weight", g, Map.of("WKB", Integer.toString(kb)));
+            try (ClLaunch l = kernel.begin()) {
+                l.arg(g.batch()).arg(g.inChannels()).arg(g.groups()).arg(g.outChannels()).arg(g.outHeight()).arg(g.outWidth())
+                        .arg(rows).arg(cols).arg(perChunk).arg(xt).arg(dy).arg(dyOff).arg(out).arg(outOff)
+                        .enqueue(new long[] {items, g.outChannels() / kb, chunks}, new long[] {1, 1, 1});
+            }
+        } else {
+            Padded p = padded(g.outHeight(), g.outWidth(), g.kernelH(), g.dilationH(), g.kernelW(), g.dilationW(), WEIGHT_ROWS);
+            ClBuffer xp = planes((long) g.batch() * g.inChannels() * p.plane());
+            padPlanes((long) g.batch() * g.inChannels(), g.inHeight(), g.inWidth(), g.padTop(), g.padLeft(), p, x, xOff, xp);
+            ClKernel kernel = weightKernel(g, kb);
+            try (ClLaunch l = kernel.begin()) {
+                l.arg(g.batch()).arg(g.inChannels()).arg(g.groups()).arg(g.outChannels()).arg(g.outHeight()).arg(g.outWidth())
+                        .arg(p.rows()).arg(p.cols()).arg(perChunk).arg(xp).arg(dy).arg(dyOff).arg(g.outputSize())
+                        .arg(out).arg(outOff)
+                        .enqueue(new long[] {cg, g.outChannels() / kb, chunks}, new long[] {1, 1, 1});
+            }
         }
         if (chunks > 1) {
             ClKernel sum = sumChunks.get();
@@ -187,11 +215,27 @@ final class ClConvRows {
     }
 
     /**
-     * Image chunks of the weight gradient: at most {@value #MAX_CHUNK_IMAGES} images each, and enough chunks for
-     * about {@value #WEIGHT_ITEMS_PER_UNIT} work-items per compute unit.
+     * Whether the weight gradient puts channels in the vector lanes ({@code conv_chan_weight}): a whole number of
+     * vectors per group and a KH x KW window plus its accumulators within the registers
+     * ({@value #MAX_CHANNEL_TAPS} taps or fewer).
      */
-    int chunks(ConvGeometry g, int kb) {
-        long items = (long) (g.inChannels() / g.groups()) * (g.outChannels() / kb);
+    static boolean channelsInLanes(ConvGeometry g, int vw) {
+        return (g.inChannels() / g.groups()) % vw == 0 && g.kernelH() * g.kernelW() <= MAX_CHANNEL_TAPS;
+    }
+
+    /**
+     * Output channels per work-item of conv_chan_weight: 2 where 2 divides the group's (2 x 9 accumulators, a 9-vector
+     * window and 2 dy values fit AVX-512's 32 registers), else 1.
+     */
+    static int channelBlock(ConvGeometry g) {
+        return (g.outChannels() / g.groups()) % 2 == 0 ? 2 : 1;
+    }
+
+    /**
+     * Image chunks of the weight gradient: at most {@value #MAX_CHUNK_IMAGES} images each, and enough chunks for
+     * about {@value #WEIGHT_ITEMS_PER_UNIT} work-items per compute unit ({@code items} work-items per chunk).
+     */
+    int chunks(ConvGeometry g, long items) {
         long wanted = ((long) context.device().info().computeUnits() * WEIGHT_ITEMS_PER_UNIT + items - 1) / items;
         long byImages = (g.batch() + MAX_CHUNK_IMAGES - 1) / MAX_CHUNK_IMAGES;
         return (int) Math.max(1, Math.min(g.batch(), Math.max(wanted, byImages)));

@@ -463,13 +463,18 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
  *                      in dy and x, rows past OH zero in dy), for the images
  *                      of one chunk; the lanes are added at the end. With several chunks each writes its partial
  *                      [chunk][K][Cg][KH KW] and conv_sum_chunks adds them in chunk order (deterministic).
+ *   conv_chan_weight   the same weight gradient with VW input channels in the vector lanes (Cg a multiple of VW), from x
+ *                      padded with the channels innermost by conv_pad_channels: per output position WKB scalar dy
+ *                      values times the KH x KW window of x vectors, which slides along the row (with DW = 1 only KH
+ *                      new vectors per position). No lane is wasted or masked. PoCL, conv2 of the reference CNN:
+ *                      half of conv_rows_weight's CPU time.
  *   conv_flip_weight   wt[c, k', b, e] = w[g Kg + k', c - g Cg, KH - 1 - b, KW - 1 - e], g = c / Cg
  *   conv_sum_chunks    out[i] = sum_{j < chunks} partial[j len + i], in order of j
  * -D parameters of these kernels (the launcher sets them all; a program per kernel extent and dilation):
  *   VW        floats per vector: 4, 8 or 16 (default 16; the launcher uses CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT)
  *   KH, KW    kernel extent (default 3, 3)      DH, DW   dilation (default 1, 1)
  *   RKB, RRB  output channels and output rows per work-item of conv_rows_forward (default 8, 2)
- *   WKB       output channels per work-item of conv_rows_weight (default 2)
+ *   WKB       output channels per work-item of conv_rows_weight and conv_chan_weight (default 2)
  *   WRB       output rows conv_rows_weight takes per step (default 2): with DH = 1 consecutive rows share KH - 1
  *             of their x rows, so a loaded x vector feeds up to min(WRB, KH) WKB fused multiply-adds; the padded
  *             planes have room for the rows of the last step
@@ -704,6 +709,143 @@ __kernel void conv_rows_weight(const int N, const int C, const int G, const int 
 #pragma unroll
         for (int t = 0; t < TAPS; ++t) {
             o[t] = conv_lane_sum(acc[j][t]);
+        }
+    }
+}
+
+/*
+ * xt[p][r][col][c] = src[p][c][r - top][col - left] inside the [C, SH, SW] image p, else 0: padded planes with the
+ * channels innermost (conv_chan_weight reads a vector of VW channels at one position). One work-item per (col, r, p),
+ * walking the channels.
+ */
+__kernel void conv_pad_channels(const int C, const int SH, const int SW, const int top, const int left, const int PR,
+                                const int PC, __global const float* src, const ulong srcOff, __global float* xt) {
+    const int col = get_global_id(0);
+    const int r = get_global_id(1);
+    const ulong p = get_global_id(2);
+    if (col >= PC || r >= PR) {
+        return;
+    }
+    const int h = r - top;
+    const int w = col - left;
+    __global float* out = xt + ((p * (ulong)PR + (ulong)r) * (ulong)PC + (ulong)col) * (ulong)C;
+    if (h >= 0 && h < SH && w >= 0 && w < SW) {
+        __global const float* in = src + srcOff + p * (ulong)C * (ulong)SH * (ulong)SW + (ulong)(h * SW + w);
+        for (int c = 0; c < C; ++c) {
+            out[c] = in[(ulong)c * (ulong)SH * (ulong)SW];
+        }
+    } else {
+        for (int c = 0; c < C; ++c) {
+            out[c] = 0.0f;
+        }
+    }
+}
+
+/*
+ * conv_chan_weight: the weight gradient with the channels in the vector lanes (Cg a multiple of VW),
+ *   dw[k, c' + l, b, e] = sum_n sum_{oh, ow} dy[n, k, oh, ow] xt[n][oh + b DH][ow + e DW][c + l],   l < VW
+ * Work-item (c' / VW, k / WKB, chunk): WKB KH KW vector accumulators; per output position WKB scalar dy values and
+ * the KH KW x vectors, of which with DW = 1 only KH are loaded (a sliding window of KW columns per tap row). No
+ * lanes are wasted and nothing needs masking: every product is a real term.
+ */
+__kernel void conv_chan_weight(const int N, const int C, const int G, const int K, const int OH, const int OW,
+                               const int PR, const int PC, const int perChunk, __global const float* xt,
+                               __global const float* dy, const ulong dyOff, __global float* out, const ulong outOff) {
+    const int cv = get_global_id(0);
+    const int k0 = get_global_id(1) * WKB;
+    const int chunk = get_global_id(2);
+    const int Cg = C / G;
+    if (cv * VW >= Cg || k0 >= K) {
+        return;
+    }
+    const int grp = k0 / (K / G);
+    const int c = grp * Cg + cv * VW;
+    const int n0 = chunk * perChunk;
+    const int n1 = min(N, n0 + perChunk);
+    const ulong P = (ulong)OH * (ulong)OW;
+    floatV acc[WKB][TAPS];
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            acc[j][t] = (floatV)(0.0f);
+        }
+    }
+    for (int n = n0; n < n1; ++n) {
+        __global const float* dyn = dy + dyOff + ((ulong)n * (ulong)K + (ulong)k0) * P;
+        for (int oh = 0; oh < OH; ++oh) {
+            __global const float* xr = xt + ((ulong)n * (ulong)PR + (ulong)oh) * (ulong)PC * (ulong)C + (ulong)c;
+            floatV win[KH][KW];
+#pragma unroll
+            for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                for (int e = 0; e < KW; ++e) {
+                    win[b][e] = vloadV(0, xr + ((ulong)(b * DH) * (ulong)PC + (ulong)(e * DW)) * (ulong)C);
+                }
+            }
+#if DW == 1
+            /* KW positions per step, unrolled, so the window's slots rotate without moves: at position ow + u the
+               slot of column ow + u + e is (u + e) % KW, and the slot of column ow + u, done, takes column ow + u + KW */
+            for (int ow = 0; ow < OW; ow += KW) {
+#pragma unroll
+                for (int u = 0; u < KW; ++u) {
+                    if (ow + u < OW) {
+                        float g[WKB];
+#pragma unroll
+                        for (int j = 0; j < WKB; ++j) {
+                            g[j] = dyn[(ulong)j * P + (ulong)(oh * OW + ow + u)];
+                        }
+#pragma unroll
+                        for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                            for (int e = 0; e < KW; ++e) {
+#pragma unroll
+                                for (int j = 0; j < WKB; ++j) {
+                                    acc[j][b * KW + e] = fma((floatV)(g[j]), win[b][(u + e) % KW], acc[j][b * KW + e]);
+                                }
+                            }
+                        }
+                        if (ow + u + 1 < OW) {
+#pragma unroll
+                            for (int b = 0; b < KH; ++b) {
+                                win[b][u] = vloadV(0, xr + ((ulong)(b * DH) * (ulong)PC + (ulong)(ow + u + KW)) * (ulong)C);
+                            }
+                        }
+                    }
+                }
+            }
+#else
+            for (int ow = 0; ow < OW; ++ow) {
+                float g[WKB];
+#pragma unroll
+                for (int j = 0; j < WKB; ++j) {
+                    g[j] = dyn[(ulong)j * P + (ulong)(oh * OW + ow)];
+                }
+#pragma unroll
+                for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                    for (int e = 0; e < KW; ++e) {
+                        win[b][e] = vloadV(0, xr + ((ulong)(b * DH) * (ulong)PC + (ulong)(ow + e * DW)) * (ulong)C);
+#pragma unroll
+                        for (int j = 0; j < WKB; ++j) {
+                            acc[j][b * KW + e] = fma((floatV)(g[j]), win[b][e], acc[j][b * KW + e]);
+                        }
+                    }
+                }
+            }
+#endif
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+        __global float* o = out + outOff + (((ulong)chunk * (ulong)K + (ulong)(k0 + j)) * (ulong)Cg + (ulong)(cv * VW)) * TAPS;
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            float lanes[VW];
+            vstoreV(acc[j][t], 0, lanes);
+            for (int l = 0; l < VW; ++l) {
+                o[(ulong)l * TAPS + (ulong)t] = lanes[l];
+            }
         }
     }
 }

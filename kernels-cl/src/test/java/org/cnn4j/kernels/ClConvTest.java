@@ -46,6 +46,8 @@ class ClConvTest {
         NaiveCnn.conv(1, 2, 1, 9, 9, 2, 1, 7, 7, 1, 1, 1, 0, 3, 3, 1, 1, 1, 1),         // 49 taps: weight gradient not ROWS
         NaiveCnn.conv(20, 2, 1, 6, 6, 4, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),        // 20 images: weight chunks of 10
         NaiveCnn.conv(2, 3, 1, 7, 8, 6, 1, 1, 5, 1, 1, 1, 0, 0, 2, 0, 0, 1, 1, 1, 1, 1),  // 1x5, asymmetric padding
+        NaiveCnn.conv(2, 16, 1, 7, 9, 6, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 2),        // Cg 8: channel lanes, dilation 2
+        NaiveCnn.conv(3, 32, 1, 5, 6, 6, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 2),        // Cg 16, Kg 3: channel lanes, WKB 1
     };
 
     static Stream<TestBackend> backends() {
@@ -65,16 +67,21 @@ class ClConvTest {
         }
     }
 
-    /** The row kernels at every vector width (the device's preferred width picks one), on shapes that reach each branch. */
+    /**
+     * The row kernels at the narrower vector widths (the device's preferred width, 16 here, runs in
+     * {@link #everyVariantMatchesReference}); shapes that reach several row vectors, dilation with groups and the
+     * channel-lane weight kernel (every width is a program per kernel extent, so few shapes).
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
-    void rowsAtEveryVectorWidth(TestBackend tb) {
+    void rowsAtNarrowerVectorWidths(TestBackend tb) {
         OpenClBackend b = tb.backend();
-        ConvGeometry[] shapes = {SHAPES[10], SHAPES[12], SHAPES[16]};
-        for (int vw : new int[] {4, 8, 16}) {
-            ClConv conv = new ClConv(b.context(), ClConv.Variant.ROWS, vw);
-            for (ConvGeometry g : shapes) {
-                check(b, conv, g, "ROWS VW=" + vw + " " + g + " on " + tb);
+        int[][] shapesByWidth = {{4, 12, 17}, {8, 10, 17}};
+        for (int[] w : shapesByWidth) {
+            ClConv conv = new ClConv(b.context(), ClConv.Variant.ROWS, w[0]);
+            for (int i = 1; i < w.length; i++) {
+                ConvGeometry g = SHAPES[w[i]];
+                check(b, conv, g, "ROWS VW=" + w[0] + " " + g + " on " + tb);
             }
             conv.close();
         }
@@ -92,6 +99,10 @@ class ClConvTest {
         assertEquals(1, ClConvRows.weightBlock(SHAPES[12]), "Kg 3");
         assertEquals(8, ClConvRows.block(ClConvRows.FORWARD_BLOCKS, 64));
         assertEquals(1, ClConvRows.block(ClConvRows.FORWARD_BLOCKS, 5));
+        assertTrue(ClConvRows.channelsInLanes(SHAPES[7], 16), "Cg 16");
+        assertFalse(ClConvRows.channelsInLanes(SHAPES[17], 16), "Cg 8 at 16 lanes");
+        assertTrue(ClConvRows.channelsInLanes(SHAPES[17], 8), "Cg 8 at 8 lanes");
+        assertEquals(1, ClConvRows.channelBlock(SHAPES[18]), "Kg 3");
         assertEquals(1 << 16, ClConvRows.workspaceSize(10));
         assertEquals(1 << 21, ClConvRows.workspaceSize((1 << 20) + 1));
     }

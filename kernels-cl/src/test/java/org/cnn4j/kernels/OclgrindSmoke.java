@@ -679,10 +679,13 @@ public final class OclgrindSmoke {
 
         vectorKernels(b);
 
-        // conv row kernels: a row longer than 16 with two weight-gradient chunks, and dilation 2 with groups 2
+        // conv row kernels: a row longer than 16 with two weight-gradient chunks, dilation 2 with groups 2, and the
+        // channel-lane weight kernel (Cg a multiple of the width) with and without its sliding window
         for (ConvGeometry g : new ConvGeometry[] {
             NaiveCnn.conv(2, 2, 1, 5, 19, 4, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),
-            NaiveCnn.conv(1, 4, 1, 7, 7, 4, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 2)}) {
+            NaiveCnn.conv(1, 4, 1, 7, 7, 4, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 2),
+            NaiveCnn.conv(2, 16, 1, 4, 5, 2, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),     // channel lanes, sliding window
+            NaiveCnn.conv(1, 8, 1, 5, 6, 3, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 1)}) {  // channel lanes, dilation 2, WKB 1
             int nx = (int) g.inputSize();
             int nw = (int) g.weightSize();
             int ny = (int) g.outputSize();
