@@ -161,7 +161,7 @@ final class ClConvRows {
             ClKernel pad = padChannels.get();
             try (ClLaunch l = pad.begin()) {
                 l.arg(g.inChannels()).arg(g.inHeight()).arg(g.inWidth()).arg(g.padTop()).arg(g.padLeft()).arg(rows).arg(cols)
-                        .arg(x).arg(xOff).arg(xt).enqueue(new long[] {cols, rows, g.batch()}, new long[] {1, 1, 1});
+                        .arg((long) g.batch() * rows).arg(x).arg(xOff).arg(xt).enqueue(oneDimensional(pad, (long) g.batch() * rows));
             }
             ClKernel kernel = kernel("conv_chan_weight", g, Map.of("WKB", Integer.toString(kb)));
             try (ClLaunch l = kernel.begin()) {
@@ -281,12 +281,17 @@ final class ClConvRows {
 
     private void padPlanes(long count, int sh, int sw, int top, int left, Padded p, ClBuffer src, long srcOff, ClBuffer dst) {
         ClKernel kernel = pad.get();
-        long limit = Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]);
-        long local = Math.max(1, Math.min(Math.min(64, limit), ClNdRange.nextPowerOfTwo(p.cols())));
         try (ClLaunch l = kernel.begin()) {
-            l.arg(sh).arg(sw).arg(top).arg(left).arg(p.rows()).arg(p.cols()).arg(src).arg(srcOff).arg(dst)
-                    .enqueue(new long[] {p.cols(), p.rows(), count}, new long[] {Long.highestOneBit(local), 1, 1});
+            l.arg(sh).arg(sw).arg(top).arg(left).arg(p.rows()).arg(p.cols()).arg(count).arg(src).arg(srcOff).arg(dst)
+                    .enqueue(oneDimensional(kernel, count));
         }
+    }
+
+    /** A 1-D launch over {@code items} work-items in groups of up to 16 (each work-item walks a plane or a row). */
+    private ClNdRange oneDimensional(ClKernel kernel, long items) {
+        long limit = Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]);
+        long local = Math.max(1, Math.min(Math.min(16, limit), ClNdRange.nextPowerOfTwo(items)));
+        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(local)});
     }
 
     @SuppressWarnings("java:S107")

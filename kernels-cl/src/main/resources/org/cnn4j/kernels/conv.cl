@@ -541,22 +541,41 @@ inline float conv_lane_sum(const floatV v) {
     return t[0];
 }
 
-/* dim 0: column of the padded row, dim 1: padded row, dim 2: plane. Every element of xp is written. */
+/*
+ * One work-item per plane (dim 0), walking its PR rows: zeros, the row's copy, zeros. Every element of xp is written.
+ * (A work-item per element made a work-group per padded row, tens of thousands per launch, each paying PoCL's
+ * per-work-group cost.)
+ */
 __kernel void conv_pad_planes(const int SH, const int SW, const int top, const int left, const int PR, const int PC,
-                              __global const float* src, const ulong srcOff, __global float* xp) {
-    const int col = get_global_id(0);
-    const int r = get_global_id(1);
-    const ulong p = get_global_id(2);
-    if (col >= PC || r >= PR) {
+                              const ulong planes, __global const float* src, const ulong srcOff, __global float* xp) {
+    const ulong p = get_global_id(0);
+    if (p >= planes) {
         return;
     }
-    const int h = r - top;
-    const int w = col - left;
-    float v = 0.0f;
-    if (h >= 0 && h < SH && w >= 0 && w < SW) {
-        v = src[srcOff + p * (ulong)SH * (ulong)SW + (ulong)(h * SW + w)];
+    __global const float* in = src + srcOff + p * (ulong)SH * (ulong)SW;
+    __global float* out = xp + p * (ulong)PR * (ulong)PC;
+    const int c0 = clamp(left, 0, PC);            /* columns [c0, c1) come from the source row */
+    const int c1 = clamp(left + SW, c0, PC);
+    for (int r = 0; r < PR; ++r) {
+        const int h = r - top;
+        __global float* o = out + (ulong)r * (ulong)PC;
+        if (h < 0 || h >= SH) {
+            for (int col = 0; col < PC; ++col) {
+                o[col] = 0.0f;
+            }
+            continue;
+        }
+        __global const float* i = in + (ulong)h * (ulong)SW;
+        for (int col = 0; col < c0; ++col) {
+            o[col] = 0.0f;
+        }
+        for (int col = c0; col < c1; ++col) {
+            o[col] = i[col - left];
+        }
+        for (int col = c1; col < PC; ++col) {
+            o[col] = 0.0f;
+        }
     }
-    xp[(p * (ulong)PR + (ulong)r) * (ulong)PC + (ulong)col] = v;
 }
 
 /* K output channels in G groups, C input channels (planes of xp per image); OH x OW outputs per plane. */
@@ -715,28 +734,33 @@ __kernel void conv_rows_weight(const int N, const int C, const int G, const int 
 
 /*
  * xt[p][r][col][c] = src[p][c][r - top][col - left] inside the [C, SH, SW] image p, else 0: padded planes with the
- * channels innermost (conv_chan_weight reads a vector of VW channels at one position). One work-item per (col, r, p),
- * walking the channels.
+ * channels innermost (conv_chan_weight reads a vector of VW channels at one position). One work-item per padded row
+ * u = p PR + r (dim 0), walking its columns and channels.
  */
 __kernel void conv_pad_channels(const int C, const int SH, const int SW, const int top, const int left, const int PR,
-                                const int PC, __global const float* src, const ulong srcOff, __global float* xt) {
-    const int col = get_global_id(0);
-    const int r = get_global_id(1);
-    const ulong p = get_global_id(2);
-    if (col >= PC || r >= PR) {
+                                const int PC, const ulong rows, __global const float* src, const ulong srcOff,
+                                __global float* xt) {
+    const ulong u = get_global_id(0);
+    if (u >= rows) {
         return;
     }
+    const ulong p = u / (ulong)PR;
+    const int r = (int)(u - p * (ulong)PR);
     const int h = r - top;
-    const int w = col - left;
-    __global float* out = xt + ((p * (ulong)PR + (ulong)r) * (ulong)PC + (ulong)col) * (ulong)C;
-    if (h >= 0 && h < SH && w >= 0 && w < SW) {
-        __global const float* in = src + srcOff + p * (ulong)C * (ulong)SH * (ulong)SW + (ulong)(h * SW + w);
-        for (int c = 0; c < C; ++c) {
-            out[c] = in[(ulong)c * (ulong)SH * (ulong)SW];
-        }
-    } else {
-        for (int c = 0; c < C; ++c) {
-            out[c] = 0.0f;
+    __global float* out = xt + u * (ulong)PC * (ulong)C;
+    const ulong plane = (ulong)SH * (ulong)SW;
+    for (int col = 0; col < PC; ++col) {
+        const int w = col - left;
+        __global float* o = out + (ulong)col * (ulong)C;
+        if (h >= 0 && h < SH && w >= 0 && w < SW) {
+            __global const float* in = src + srcOff + p * (ulong)C * plane + (ulong)(h * SW + w);
+            for (int c = 0; c < C; ++c) {
+                o[c] = in[(ulong)c * plane];
+            }
+        } else {
+            for (int c = 0; c < C; ++c) {
+                o[c] = 0.0f;
+            }
         }
     }
 }
