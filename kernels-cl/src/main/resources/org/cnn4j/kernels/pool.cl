@@ -288,11 +288,11 @@ __kernel void maxpool_tiles_forward(const int rows, const int H, const int W, co
                 best = even;
                 bi = at;
             } else {
-                const int8 take = ~isnan(best) & (isgreater(even, best) | isnan(even));
+                const int8 take = ~isnan(best) & ~islessequal(even, best);     /* v > best, or v NaN */
                 best = select(best, even, take);
                 bi = select(bi, at, take);
             }
-            const int8 take = ~isnan(best) & (isgreater(odd, best) | isnan(odd));
+            const int8 take = ~isnan(best) & ~islessequal(odd, best);
             best = select(best, odd, take);
             bi = select(bi, at + (int8)(1), take);
         }
