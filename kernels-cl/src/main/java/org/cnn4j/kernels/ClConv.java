@@ -56,7 +56,8 @@ public final class ClConv {
         GEMM,
         /**
          * Padded planes and vector-register row kernels ({@link ClConvRows}) where the geometry allows (2-D, stride
-         * 1; the weight gradient also at most {@value ClConvRows#MAX_WEIGHT_ACCUMULATORS} taps), else blocked.
+         * 1, padded copies within one allocation; the weight gradient also at most
+         * {@value ClConvRows#MAX_WEIGHT_ACCUMULATORS} taps), else blocked.
          */
         ROWS
     }
@@ -195,7 +196,7 @@ public final class ClConv {
 
     private void forwardWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer w, long wOff, ClBuffer bias,
                              long biasOff, ClBuffer y, long yOff) {
-        if (v == Variant.ROWS && ClConvRows.supports(g)) {
+        if (v == Variant.ROWS && ClConvRows.supports(g) && viaRows.fits(g, false)) {
             viaRows.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
             return;
         }
@@ -215,7 +216,7 @@ public final class ClConv {
 
     private void backwardInputWith(Variant v, ConvGeometry g, ClBuffer dy, long dyOff, ClBuffer w, long wOff, ClBuffer dx,
                                    long dxOff) {
-        if (v == Variant.ROWS && ClConvRows.supports(g)) {
+        if (v == Variant.ROWS && ClConvRows.supports(g) && viaRows.fits(g, true)) {
             viaRows.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
             return;
         }
@@ -234,7 +235,7 @@ public final class ClConv {
 
     private void backwardWeightWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw,
                                     long dwOff) {
-        if (v == Variant.ROWS && ClConvRows.supportsWeight(g)) {
+        if (v == Variant.ROWS && ClConvRows.supportsWeight(g) && viaRows.fits(g, false)) {
             viaRows.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
             return;
         }

@@ -11,8 +11,9 @@ import org.cnn4j.runtime.spi.ConvGeometry;
 
 /**
  * Convolution for CPU devices with the row kernels of {@code conv.cl} ({@code conv_pad_planes},
- * {@code conv_rows_forward}, {@code conv_rows_weight}, {@code conv_flip_weight}, {@code conv_sum_chunks}):
- * 2-D convolutions with stride 1 (any kernel extent, padding, dilation and groups).
+ * {@code conv_pad_channels}, {@code conv_rows_forward}, {@code conv_rows_weight}, {@code conv_chan_weight},
+ * {@code conv_flip_weight}, {@code conv_sum_chunks}): 2-D convolutions with stride 1 (any kernel extent, padding,
+ * dilation and groups) whose padded copies fit one allocation ({@link #fits}).
  * <pre>
  *   forward          pad x into planes (top pH, left pW), then conv_rows_forward (bias fused)
  *   input gradient   pad dy by ((kH - 1) dH - pH, (kW - 1) dW - pW), flip and transpose w, then conv_rows_forward:
@@ -25,8 +26,9 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  * Each work-item holds {@code VW} consecutive columns of an output row in one vector register
  * ({@code VW = CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT}, capped to 4, 8 or 16) and a block of output channels
  * (and rows), and walks the taps unrolled (kernel extent and dilation are {@code -D} defines, one program per
- * extent): no barriers, no local memory, no bounds tests in the inner loops. Work-groups are one work-item:
- * each work-item is already a vectorised loop, and PoCL then runs it as written.
+ * extent): no barriers, no local memory, no bounds tests in the inner loops. The convolution kernels run in
+ * work-groups of one work-item (each work-item is already a vectorised loop, which PoCL then runs as written); the
+ * padding kernels, a work-item per plane or row, in groups of up to 16.
  *
  * <p>Measured on PoCL (2 cores, AVX-512, VW 16; harness timing of the kernels alone), reference CNN shapes:
  * conv2 forward (64,32,14,14)->64 2.2 ms (214 GFLOP/s) against 35 ms for {@code conv_forward_blocked};
@@ -105,6 +107,25 @@ final class ClConvRows {
     /** Whether the weight gradient runs here: as {@link #supports}, and few enough taps for the accumulators. */
     static boolean supportsWeight(ConvGeometry g) {
         return supports(g) && g.kernelH() * g.kernelW() <= MAX_WEIGHT_ACCUMULATORS;
+    }
+
+    /**
+     * Whether the padded copies of a pass fit in one buffer of {@code CL_DEVICE_MAX_MEM_ALLOC_SIZE} (else the blocked
+     * kernels run, which need no workspace): the padded input (forward, weight gradient) or dy (input gradient).
+     */
+    boolean fits(ConvGeometry g, boolean inputGradient) {
+        long floats;
+        if (inputGradient) {
+            int cb = block(FORWARD_BLOCKS, g.inChannels() / g.groups());
+            floats = (long) g.batch() * g.outChannels()
+                    * padded(g.inHeight(), g.inWidth(), g.kernelH(), g.dilationH(), g.kernelW(), g.dilationW(), rowsFor(cb)).plane();
+        } else {
+            int kb = block(FORWARD_BLOCKS, g.outChannels() / g.groups());
+            int rows = Math.max(rowsFor(kb), WEIGHT_ROWS);
+            floats = (long) g.batch() * g.inChannels()
+                    * padded(g.outHeight(), g.outWidth(), g.kernelH(), g.dilationH(), g.kernelW(), g.dilationW(), rows).plane();
+        }
+        return workspaceSize(floats) * Float.BYTES <= context.device().maxAllocBytes();
     }
 
     /** {@code y = conv(x, w) + bias}; bias may be null; overwrites y. */
