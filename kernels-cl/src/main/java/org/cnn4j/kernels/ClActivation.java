@@ -4,29 +4,54 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
+import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
+import org.cnn4j.runtime.opencl.ClNdRange;
+import org.cnn4j.runtime.spi.DeviceType;
 import org.cnn4j.runtime.spi.Activation;
 
 /**
  * Launches {@code activation.cl}: {@code y = f(x; a)} and {@code dx = dy * f'(x, y; a)} for the
  * {@link Activation}s. Each function is its own program ({@code -D ACT}), built on first use, for the
  * reason {@link ClElementwise} gives (a function fixed at compile time vectorises). Four elements per
- * work-item.
+ * work-item, or on CPU devices 16 vectors of the device's float width per work-item ({@code act_*_vec}).
  */
 public final class ClActivation {
     static final String FILE = "activation.cl";
     private static final int PER_ITEM = 4;
 
     private final Map<Activation, KernelRef[]> kernels = new EnumMap<>(Activation.class);
+    /** Elements per work-item: 4, or {@link ClElementwise#VECTORS_PER_ITEM} VW with the vector kernels. */
+    private final int perItem;
+    private final long[] maxItems;
 
-    /** @param context the device to launch on */
+    /** @param context the device to launch on; CPU devices run the vector kernels ({@code act_*_vec}) */
     public ClActivation(ClContext context) {
+        this(context, context.device().info().type() == DeviceType.CPU, ClConvRows.vectorWidth(context));
+    }
+
+    /** Whether the vector kernels of width {@code vw} run (tests force both kinds). */
+    ClActivation(ClContext context, boolean vector, int vw) {
+        this.perItem = vector ? ClElementwise.VECTORS_PER_ITEM * vw : PER_ITEM;
+        this.maxItems = context.device().maxWorkItemSizes();
+        String suffix = vector ? "_vec" : "";
         for (Activation f : Activation.values()) {
-            Map<String, String> defines = Map.of("ACT", Integer.toString(code(f)));
+            Map<String, String> defines = Map.of("ACT", Integer.toString(code(f)), "VW", Integer.toString(vw));
             kernels.put(f, new KernelRef[] {
-                new KernelRef(context, FILE, defines, "act_forward"),
-                new KernelRef(context, FILE, defines, "act_backward")});
+                new KernelRef(context, FILE, defines, "act_forward" + suffix),
+                new KernelRef(context, FILE, defines, "act_backward" + suffix)});
         }
+    }
+
+    /** As ClElementwise's contiguous launches: groups of up to 16 work-items with the vector kernels. */
+    private ClNdRange range(long n, ClKernel kernel) {
+        long items = ClElementwise.ceilDiv(n, perItem);
+        long limit = kernel.maxWorkGroupSize();
+        if (perItem == PER_ITEM) {
+            return ClNdRange.covering(new long[] {items}, ClNdRange.autoLocal(new long[] {items}, limit, maxItems));
+        }
+        long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(items)), Math.min(limit, maxItems[0]));
+        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(Math.max(1, local))});
     }
 
     /** {@code y = f(x; a)}; x and y may be the same range. */
@@ -34,8 +59,9 @@ public final class ClActivation {
         if (n == 0) {
             return;
         }
-        try (ClLaunch l = kernels.get(f)[0].get().begin()) {
-            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).enqueue1d(ClElementwise.ceilDiv(n, PER_ITEM));
+        ClKernel k = kernels.get(f)[0].get();
+        try (ClLaunch l = k.begin()) {
+            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).enqueue(range(n, k));
         }
     }
 
@@ -45,9 +71,9 @@ public final class ClActivation {
         if (n == 0) {
             return;
         }
-        try (ClLaunch l = kernels.get(f)[1].get().begin()) {
-            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).arg(dy).arg(dyOff).arg(dx).arg(dxOff)
-                    .enqueue1d(ClElementwise.ceilDiv(n, PER_ITEM));
+        ClKernel k = kernels.get(f)[1].get();
+        try (ClLaunch l = k.begin()) {
+            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).arg(dy).arg(dyOff).arg(dx).arg(dxOff).enqueue(range(n, k));
         }
     }
 

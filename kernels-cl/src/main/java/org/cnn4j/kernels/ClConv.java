@@ -10,6 +10,7 @@ import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
 import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.ConvGeometry;
+import org.cnn4j.runtime.spi.DeviceType;
 
 /**
  * Launches {@code conv.cl}: convolution over three spatial dimensions (2-D has depth 1) with stride,
@@ -17,26 +18,24 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  * element) and its weight gradient (a reduction per weight element over batch and output positions).
  * No atomics, no barriers, no workspace; every output is overwritten.
  *
- * <p>Variant choice (measured below): the register-blocked kernels ({@code conv_forward_blocked},
- * {@code conv_bwd_input_blocked}, {@code conv_bwd_weight_blocked}) run whenever a block size of
- * {@link #BLOCKS} divides the channels per group ({@code K / G} for the forward and weight gradient,
- * {@code C / G} for the input gradient), the largest such block first; otherwise (odd channel counts,
- * depthwise with one channel per group) the direct kernels run. Each loaded value then feeds a block of
- * multiply-adds from registers, and the block's weights are the same for every work-item of a launch row.
- * Launch dimension 0 is the spatial position, so neighbouring work-items read neighbouring elements: a CPU
- * runtime such as PoCL vectorises across them, and a GPU coalesces the loads.
+ * <p>Variants ({@link Variant}): the direct and register-blocked kernels ({@code conv_forward_blocked},
+ * {@code conv_bwd_input_blocked}, {@code conv_bwd_weight_blocked}: a block of {@link #BLOCKS} channels per work-item
+ * wherever one divides the channels per group, else direct); column matrices and GEMM ({@link ClConvGemm}); and the
+ * row kernels of CPU devices ({@link ClConvRows}: 2-D stride-1 convolutions from zero-padded planes, a vector of
+ * output columns per register, taps unrolled). Without tuning, CPU devices run ROWS (other geometries fall back to
+ * BLOCKED) and GPUs run GEMM ({@link #defaultVariant}); with tuning the fastest of {@link #TUNED} per pass and
+ * geometry.
  *
- * <p>Measured on PoCL (2 cores, pthread device; {@code ConvBenchmark} in test scope, conv2d 3x3 stride 1 pad 1,
- * best of 2), forward / input gradient / weight gradient in ms, direct then blocked:
+ * <p>Measured on PoCL (2 cores, AVX-512; ms per pass, forward / input gradient / weight gradient):
  * <pre>
- *   (N,C,H,W,K) = (64,1,28,28,32)    direct  61.7 / 25.3 / 23.1     blocked 14.3 / 15.9 /   4.4
- *   (N,C,H,W,K) = (64,32,14,14,64)   direct 174.8 / 147.7 / 142.0   blocked 35.2 / 25.1 /  25.4
+ *   (N,C,H,W,K) = (64,1,28,28,32)    direct  61.7 / 25.3 / 23.1     blocked 14.3 / 15.9 /  4.4   rows 0.7 / - / 0.4
+ *   (N,C,H,W,K) = (64,32,14,14,64)   direct 174.8 / 147.7 / 142.0   blocked 35.2 / 25.1 / 25.4   rows 2.2 / 2.6 / 3.0
  *   (N,C,H,W,K) = (32,64,32,32,64)   direct 912 / 1872 / 809        blocked 221 / 216 / 203
  * </pre>
- * so the blocked kernels are the default wherever a block divides, on every device type. A variant whose
- * tap loops run the same trip count in every work-item (zero-filled taps, meant to let PoCL vectorise across
- * work-items) measured no faster (within noise) and was dropped. The same kernels serve GPUs (register blocks
- * need no local memory); their block sizes are -D defines. Not measured on a GPU (none here).
+ * (direct and blocked: {@code ConvBenchmark}, best of 2; rows: kernel harness on a quiet machine, padding included.)
+ * A variant of the blocked kernels whose tap loops run the same trip count in every work-item (zero-filled taps,
+ * meant to let PoCL vectorise across work-items) measured no faster and was dropped. Not measured on a GPU (none
+ * here).
  */
 public final class ClConv {
     static final String FILE = "conv.cl";
@@ -44,8 +43,8 @@ public final class ClConv {
     static final int[] BLOCKS = {8, 4, 2};
     /** Preferred work-group along the spatial dimension, clamped to the limits. */
     private static final long GROUP = 64;
-    /** The variants tuning chooses among (the direct kernels never won a measurement). */
-    static final List<Variant> TUNED = List.of(Variant.BLOCKED, Variant.GEMM);
+    /** The variants tuning chooses among, on every device type (the direct kernels never won a measurement). */
+    static final List<Variant> TUNED = List.of(Variant.BLOCKED, Variant.GEMM, Variant.ROWS);
 
     /** Which kernels a call uses. */
     enum Variant {
@@ -54,7 +53,13 @@ public final class ClConv {
         /** Register blocks of channels where one divides, else direct. */
         BLOCKED,
         /** Column matrices and {@link ClGemm} ({@link ClConvGemm}). */
-        GEMM
+        GEMM,
+        /**
+         * Padded planes and vector-register row kernels ({@link ClConvRows}) where the geometry allows (2-D, stride
+         * 1, padded copies within one allocation; the weight gradient also at most
+         * {@value ClConvRows#MAX_WEIGHT_ACCUMULATORS} taps), else blocked.
+         */
+        ROWS
     }
 
     private final ClContext context;
@@ -64,6 +69,7 @@ public final class ClConv {
     private final KernelRef weightDirect;
     private final Map<String, KernelRef> blocked = new HashMap<>();
     private final ClConvGemm viaGemm;
+    private final ClConvRows viaRows;
     private final Tuner<Variant> tuner;
 
     /** @param context the device to launch on */
@@ -76,7 +82,7 @@ public final class ClConv {
      *     tuning on ({@link Tuner#enabled()}) each pass and geometry runs the faster of {@link #TUNED}.
      */
     public ClConv(ClContext context, ClGemm gemm) {
-        this(context, Variant.BLOCKED, gemm, Tuner.enabled()
+        this(context, defaultVariant(context), gemm, Tuner.enabled()
                 ? new TuningStore(Tuner.storeFile(context, "conv-tuning", KernelSource.load(FILE))) : null);
     }
 
@@ -92,9 +98,19 @@ public final class ClConv {
 
     /** The default variant {@code variant}, or, when {@code tuning} is not null, per-pass tuning stored there. */
     ClConv(ClContext context, Variant variant, ClGemm gemm, TuningStore tuning) {
+        this(context, variant, gemm, tuning, ClConvRows.vectorWidth(context));
+    }
+
+    /** Forces a variant and the row kernels' vector width (tests run every width on every device). */
+    ClConv(ClContext context, Variant variant, int rowsVectorWidth) {
+        this(context, variant, new ClGemm(context), null, rowsVectorWidth);
+    }
+
+    private ClConv(ClContext context, Variant variant, ClGemm gemm, TuningStore tuning, int rowsVectorWidth) {
         this.context = context;
         this.variant = variant;
         this.viaGemm = new ClConvGemm(context, gemm);
+        this.viaRows = new ClConvRows(context, rowsVectorWidth);
         this.tuner = tuning == null ? null : new Tuner<>("conv", TUNED, Variant::name, tuning);
         this.forwardDirect = new KernelRef(context, FILE, Map.of(), "conv_forward_direct");
         this.inputDirect = new KernelRef(context, FILE, Map.of(), "conv_bwd_input_direct");
@@ -161,8 +177,29 @@ public final class ClConv {
         return b.toString();
     }
 
+    /**
+     * The variant without tuning: {@link Variant#ROWS} on CPU devices (register rows of {@code floatN}, no barriers
+     * or local memory, which a CPU runtime emulates; measured above); {@link Variant#GEMM} on GPUs and accelerators,
+     * whose column matrices feed {@code gemm_tiled2} (local-memory tiles, register blocks: the data reuse the direct
+     * kernels lack, which read every input value from global memory once per tap and output channel block). The
+     * GPU choice is by design, not measured here (no GPU); {@code -Dcnn4j.opencl.tune=true} times
+     * {@link #TUNED} per pass and geometry and keeps the fastest.
+     */
+    static Variant defaultVariant(ClContext context) {
+        return context.device().info().type() == DeviceType.CPU ? Variant.ROWS : Variant.GEMM;
+    }
+
+    /** The variant that runs without tuning. */
+    Variant variant() {
+        return variant;
+    }
+
     private void forwardWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer w, long wOff, ClBuffer bias,
                              long biasOff, ClBuffer y, long yOff) {
+        if (v == Variant.ROWS && ClConvRows.supports(g) && viaRows.fits(g, false)) {
+            viaRows.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
+            return;
+        }
         if (v == Variant.GEMM) {
             viaGemm.forward(g, x, xOff, w, wOff, bias, biasOff, y, yOff);
             return;
@@ -179,6 +216,10 @@ public final class ClConv {
 
     private void backwardInputWith(Variant v, ConvGeometry g, ClBuffer dy, long dyOff, ClBuffer w, long wOff, ClBuffer dx,
                                    long dxOff) {
+        if (v == Variant.ROWS && ClConvRows.supports(g) && viaRows.fits(g, true)) {
+            viaRows.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
+            return;
+        }
         if (v == Variant.GEMM) {
             viaGemm.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff);
             return;
@@ -194,6 +235,10 @@ public final class ClConv {
 
     private void backwardWeightWith(Variant v, ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw,
                                     long dwOff) {
+        if (v == Variant.ROWS && ClConvRows.supportsWeight(g) && viaRows.fits(g, false)) {
+            viaRows.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
+            return;
+        }
         if (v == Variant.GEMM) {
             viaGemm.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff);
             return;
@@ -215,6 +260,7 @@ public final class ClConv {
     /** Releases the GEMM variant's workspace. */
     public void close() {
         viaGemm.close();
+        viaRows.close();
     }
 
     /** The channel block for {@code channels} per group: the largest of {@link #BLOCKS} dividing it, else 1 (direct). */

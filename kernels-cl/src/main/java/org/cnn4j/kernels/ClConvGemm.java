@@ -15,7 +15,7 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  * <pre>
  *   forward          y_n,g  = w_g col_n,g  (+ bias)          one batched GEMM per group, w shared by the batch
  *   input gradient   dcol_n,g = w_g^T dy_n,g, then dx = col2im(dcol), a gather per input element
- *   weight gradient  dw_g = sum_n dy_n,g col_n,g^T            one GEMM per image, accumulated in image order
+ *   weight gradient  dw_g = sum_n dy_n,g col_n,g^T            per-image products batched, then added in image order
  * </pre>
  * The GEMMs are {@link ClGemm}'s (so a GPU runs its local-memory tiles, and tuning applies). The column
  * matrix lives in a workspace held by this launcher, grown on demand; batches whose columns would pass
@@ -31,8 +31,11 @@ final class ClConvGemm {
     private final KernelRef im2col;
     private final KernelRef col2im;
     private final KernelRef addBias;
+    private final KernelRef sumImages;
     private ClBuffer workspace;
     private long workspaceFloats;
+    private ClBuffer partials;
+    private long partialsFloats;
 
     ClConvGemm(ClContext context, ClGemm gemm) {
         this.context = context;
@@ -40,6 +43,7 @@ final class ClConvGemm {
         this.im2col = new KernelRef(context, ClConv.FILE, Map.of(), "conv_im2col");
         this.col2im = new KernelRef(context, ClConv.FILE, Map.of(), "conv_col2im");
         this.addBias = new KernelRef(context, ClConv.FILE, Map.of(), "conv_add_bias");
+        this.sumImages = new KernelRef(context, ClConv.FILE, Map.of(), "conv_sum_chunks");
     }
 
     /** {@code y = conv(x, w) + bias}; bias may be null; overwrites y. */
@@ -84,12 +88,33 @@ final class ClConvGemm {
         }
     }
 
-    /** {@code dw = sum_{n, o} dy[n, k, o] x[n, c, tap(o)]}; overwrites dw. */
+    /**
+     * {@code dw = sum_{n, o} dy[n, k, o] x[n, c, tap(o)]}; overwrites dw. When the per-image products fit in
+     * {@link #WORKSPACE_FLOATS}, one GEMM batched over the images of a chunk writes each image's product, and
+     * {@code conv_sum_chunks} adds them in image order (a GPU then runs a few large launches instead of one small GEMM
+     * per image); otherwise the images' products are accumulated into dw one GEMM at a time, in image order.
+     */
     synchronized void backwardWeight(ConvGeometry g, ClBuffer x, long xOff, ClBuffer dy, long dyOff, ClBuffer dw, long dwOff) {
+        if (g.batch() == 0) {
+            context.fill(dw, dwOff, g.weightSize(), 0f);
+            return;
+        }
         Dims d = new Dims(g);
+        long perImage = g.weightSize();
+        boolean batched = g.batch() > 1 && (long) g.batch() * perImage <= WORKSPACE_FLOATS;
+        ClBuffer partial = batched ? partials((long) g.batch() * perImage) : null;
         for (int n0 = 0; n0 < g.batch(); n0 += d.chunk) {
             int images = Math.min(d.chunk, g.batch() - n0);
             ClBuffer col = columns(g, d, n0, images, x, xOff);
+            if (batched) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    gemm.gemm(false, true, d.kg, d.rg, d.p, 1f,
+                            dy, dyOff + ((long) n0 * g.outChannels() + (long) grp * d.kg) * d.p, d.p, (long) g.outChannels() * d.p,
+                            col, (long) grp * d.rg * d.p, d.p, (long) d.r * d.p,
+                            0f, partial, (long) n0 * perImage + (long) grp * d.kg * d.rg, d.rg, perImage, images);
+                }
+                continue;
+            }
             for (int j = 0; j < images; j++) {
                 float beta = n0 + j == 0 ? 0f : 1f;
                 for (int grp = 0; grp < g.groups(); grp++) {
@@ -100,9 +125,26 @@ final class ClConvGemm {
                 }
             }
         }
-        if (g.batch() == 0) {
-            context.fill(dw, dwOff, g.weightSize(), 0f);
+        if (batched) {
+            ClKernel sum = sumImages.get();
+            try (ClLaunch l = sum.begin()) {
+                l.arg(g.batch()).arg((int) perImage).arg(partial).arg(dw).arg(dwOff)
+                        .enqueue(ClConv.range(context, sum, perImage, 1, 1));
+            }
         }
+    }
+
+    /** The per-image weight products' workspace, at least {@code floats} long. */
+    private ClBuffer partials(long floats) {
+        if (partials == null || partialsFloats < floats) {
+            ClBuffer old = partials;
+            partials = context.allocate(Math.max(1, floats));
+            partialsFloats = floats;
+            if (old != null) {
+                context.release(old);
+            }
+        }
+        return partials;
     }
 
     /** The column matrices of images {@code [n0, n0 + images)} in the workspace. */
@@ -133,6 +175,11 @@ final class ClConvGemm {
             context.release(workspace);
             workspace = null;
             workspaceFloats = 0;
+        }
+        if (partials != null) {
+            context.release(partials);
+            partials = null;
+            partialsFloats = 0;
         }
     }
 

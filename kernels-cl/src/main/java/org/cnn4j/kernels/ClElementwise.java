@@ -5,6 +5,7 @@ import java.util.Map;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClLaunch;
+import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.BinaryOp;
 import org.cnn4j.runtime.spi.DeviceType;
 import org.cnn4j.runtime.spi.StridedLayout;
@@ -34,21 +35,40 @@ public final class ClElementwise {
     static final int IPW_GPU = 1;
     private static final int PER_ITEM_CONTIGUOUS = 4;
 
+    /**
+     * Elements per work-item of the contiguous kernels on CPU devices ({@code ew_*_vec}): 16 vectors of the device's
+     * preferred float width. PoCL, 1.6M floats, ReLU: 1.0 ms with 4 scalar elements per work-item, 0.3 ms with 256.
+     */
+    static final int VECTORS_PER_ITEM = 16;
+
     private final Map<UnaryOp, KernelRef> unary = new EnumMap<>(UnaryOp.class);
     private final Map<BinaryOp, KernelRef[]> binary = new EnumMap<>(BinaryOp.class);
     private final int ipw;
+    /** Elements per work-item of the contiguous kernels: 4, or 16 VW with the vector kernels. */
+    private final int perItem;
+    /** {@code CL_DEVICE_MAX_WORK_ITEM_SIZES}. */
+    private final long[] maxItems;
 
-    /** @param context the device to launch on */
+    /** @param context the device to launch on; CPU devices run the vector kernels for contiguous operands */
     public ClElementwise(ClContext context) {
+        this(context, context.device().info().type() == DeviceType.CPU, ClConvRows.vectorWidth(context));
+    }
+
+    /** Whether the contiguous ops run the vector kernels ({@code ew_*_vec}) of width {@code vw} (tests force both). */
+    ClElementwise(ClContext context, boolean vector, int vw) {
+        this.maxItems = context.device().maxWorkItemSizes();
         this.ipw = ipwFor(context);
+        this.perItem = vector ? VECTORS_PER_ITEM * vw : PER_ITEM_CONTIGUOUS;
+        String suffix = vector ? "_vec" : "";
+        String width = Integer.toString(vw);
         for (UnaryOp op : UnaryOp.values()) {
-            unary.put(op, new KernelRef(context, FILE, Map.of("UNARY_OP", Integer.toString(code(op))), "ew_unary"));
+            unary.put(op, new KernelRef(context, FILE, Map.of("UNARY_OP", Integer.toString(code(op)), "VW", width), "ew_unary" + suffix));
         }
         for (BinaryOp op : BinaryOp.values()) {
-            Map<String, String> defines = Map.of("BINARY_OP", Integer.toString(code(op)), "IPW", Integer.toString(ipw));
+            Map<String, String> defines = Map.of("BINARY_OP", Integer.toString(code(op)), "IPW", Integer.toString(ipw), "VW", width);
             binary.put(op, new KernelRef[] {
-                new KernelRef(context, FILE, defines, "ew_scalar"),
-                new KernelRef(context, FILE, defines, "ew_binary"),
+                new KernelRef(context, FILE, defines, "ew_scalar" + suffix),
+                new KernelRef(context, FILE, defines, "ew_binary" + suffix),
                 new KernelRef(context, FILE, defines, "ew_binary_strided")});
         }
     }
@@ -59,7 +79,7 @@ public final class ClElementwise {
             return;
         }
         try (ClLaunch l = unary.get(op).get().begin()) {
-            l.arg(n).arg(x).arg(xOff).arg(y).arg(yOff).enqueue1d(ceilDiv(n, PER_ITEM_CONTIGUOUS));
+            l.arg(n).arg(x).arg(xOff).arg(y).arg(yOff).enqueue(contiguous(n, unary.get(op)));
         }
     }
 
@@ -69,8 +89,7 @@ public final class ClElementwise {
             return;
         }
         try (ClLaunch l = binary.get(op)[0].get().begin()) {
-            l.arg(scalarFirst ? 1 : 0).arg(n).arg(x).arg(xOff).arg(s).arg(y).arg(yOff)
-                    .enqueue1d(ceilDiv(n, PER_ITEM_CONTIGUOUS));
+            l.arg(scalarFirst ? 1 : 0).arg(n).arg(x).arg(xOff).arg(s).arg(y).arg(yOff).enqueue(contiguous(n, binary.get(op)[0]));
         }
     }
 
@@ -87,8 +106,7 @@ public final class ClElementwise {
         }
         if (Layouts.isContiguous(aLayout) && Layouts.isContiguous(bLayout)) {
             try (ClLaunch l = binary.get(op)[1].get().begin()) {
-                l.arg(n).arg(a).arg(aOff).arg(b).arg(bOff).arg(out).arg(outOff)
-                        .enqueue1d(ceilDiv(n, PER_ITEM_CONTIGUOUS));
+                l.arg(n).arg(a).arg(aOff).arg(b).arg(bOff).arg(out).arg(outOff).enqueue(contiguous(n, binary.get(op)[1]));
             }
             return;
         }
@@ -99,6 +117,21 @@ public final class ClElementwise {
                     .arg(out).arg(outOff)
                     .enqueue1d(ceilDiv(n, ipw));
         }
+    }
+
+    /**
+     * The launch of a contiguous kernel over {@code n} elements: with the vector kernels, work-groups of up to 16
+     * work-items (each a loop of 16 vectors), so that even small tensors spread over the compute units; otherwise
+     * {@link ClNdRange#autoLocal}'s choice.
+     */
+    private ClNdRange contiguous(long n, KernelRef kernel) {
+        long items = ceilDiv(n, perItem);
+        long limit = kernel.get().maxWorkGroupSize();
+        if (perItem == PER_ITEM_CONTIGUOUS) {
+            return ClNdRange.covering(new long[] {items}, ClNdRange.autoLocal(new long[] {items}, limit, maxItems));
+        }
+        long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(items)), Math.min(limit, maxItems[0]));
+        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(Math.max(1, local))});
     }
 
     /** Outputs per work-item of the strided kernels on this context's device (see {@link #IPW_CPU}, {@link #IPW_GPU}). */

@@ -3,7 +3,10 @@ package org.cnn4j.kernels;
 import java.util.Map;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
+import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
+import org.cnn4j.runtime.opencl.ClNdRange;
+import org.cnn4j.runtime.spi.DeviceType;
 
 /**
  * Launches {@code optimizer.cl}: the fused SGD, AdaGrad, RMSProp and Adam/AdamW updates of
@@ -17,7 +20,8 @@ import org.cnn4j.runtime.opencl.ClLaunch;
  *
  * <p>A state buffer the configuration does not use may be null; its argument slot then gets {@code p} at
  * offset 0, which the specialised kernel never touches. About {@value #PER_ITEM} elements per work-item,
- * strided by the global size.
+ * strided by the global size; on CPU devices SGD and Adam run {@code sgd_step_vec} / {@code adam_step_vec}
+ * instead, 16 vectors of the device's float width per work-item (the same lines on vectors, bit-identical results).
  */
 public final class ClOptimizer {
     static final String FILE = "optimizer.cl";
@@ -32,11 +36,25 @@ public final class ClOptimizer {
     /** adam_step by [decoupled][amsgrad]. */
     private final KernelRef[][] adam = new KernelRef[2][2];
 
-    /** @param context the device to launch on */
+    /** Elements per work-item of SGD and Adam: about PER_ITEM, or 16 VW with the vector kernels. */
+    private final int perItem;
+    private final long[] maxItems;
+
+    /** @param context the device to launch on; CPU devices run the vector kernels of SGD and Adam */
     public ClOptimizer(ClContext context) {
+        this(context, context.device().info().type() == DeviceType.CPU, ClConvRows.vectorWidth(context));
+    }
+
+    /** Whether SGD and Adam run the vector kernels of width {@code vw} (tests force both kinds). */
+    ClOptimizer(ClContext context, boolean vector, int vw) {
+        this.perItem = vector ? ClElementwise.VECTORS_PER_ITEM * vw : PER_ITEM;
+        this.maxItems = context.device().maxWorkItemSizes();
+        String suffix = vector ? "_vec" : "";
+        String width = Integer.toString(vw);
         for (int mo = 0; mo < 2; mo++) {
             for (int ne = 0; ne <= mo; ne++) {
-                sgd[mo][ne] = new KernelRef(context, FILE, Map.of("MOMENTUM", flag(mo), "NESTEROV", flag(ne)), "sgd_step");
+                sgd[mo][ne] = new KernelRef(context, FILE, Map.of("MOMENTUM", flag(mo), "NESTEROV", flag(ne), "VW", width),
+                        "sgd_step" + suffix);
             }
         }
         adagrad = new KernelRef(context, FILE, Map.of(), "adagrad_step");
@@ -47,7 +65,8 @@ public final class ClOptimizer {
         }
         for (int de = 0; de < 2; de++) {
             for (int am = 0; am < 2; am++) {
-                adam[de][am] = new KernelRef(context, FILE, Map.of("DECOUPLED", flag(de), "AMSGRAD", flag(am)), "adam_step");
+                adam[de][am] = new KernelRef(context, FILE, Map.of("DECOUPLED", flag(de), "AMSGRAD", flag(am), "VW", width),
+                        "adam_step" + suffix);
             }
         }
     }
@@ -60,10 +79,11 @@ public final class ClOptimizer {
         }
         int mo = momentum != 0f ? 1 : 0;
         int ne = mo == 1 && nesterov ? 1 : 0;
-        try (ClLaunch l = sgd[mo][ne].get().begin()) {
+        ClKernel k = sgd[mo][ne].get();
+        try (ClLaunch l = k.begin()) {
             l.arg(n).arg(lr).arg(momentum).arg(1f - dampening).arg(weightDecay).arg(firstStep ? 1 : 0)
                     .arg(p).arg(pOff).arg(g).arg(gOff).arg(or(buf, p)).arg(buf != null ? bufOff : 0L)
-                    .enqueue1d(ClElementwise.ceilDiv(n, PER_ITEM));
+                    .enqueue(range(n, k));
         }
     }
 
@@ -106,13 +126,25 @@ public final class ClOptimizer {
         float decay = (float) (1.0 - (double) lr * weightDecay);
         float stepSize = (float) ((double) lr / bc1);
         float bc2Sqrt = (float) Math.sqrt(bc2);
-        try (ClLaunch l = adam[decoupled ? 1 : 0][amsgrad ? 1 : 0].get().begin()) {
+        ClKernel k = adam[decoupled ? 1 : 0][amsgrad ? 1 : 0].get();
+        try (ClLaunch l = k.begin()) {
             l.arg(n).arg(beta1).arg(1f - beta1).arg(beta2).arg(1f - beta2).arg(eps).arg(weightDecay).arg(decay)
                     .arg(stepSize).arg(bc2Sqrt)
                     .arg(p).arg(pOff).arg(g).arg(gOff).arg(m).arg(mOff).arg(v).arg(vOff)
                     .arg(or(vmax, p)).arg(vmax != null ? vmaxOff : 0L)
-                    .enqueue1d(ClElementwise.ceilDiv(n, PER_ITEM));
+                    .enqueue(range(n, k));
         }
+    }
+
+    /** SGD's and Adam's launch: groups of up to 16 work-items with the vector kernels, else the automatic shape. */
+    private ClNdRange range(long n, ClKernel kernel) {
+        long items = ClElementwise.ceilDiv(n, perItem);
+        long limit = kernel.maxWorkGroupSize();
+        if (perItem == PER_ITEM) {
+            return ClNdRange.covering(new long[] {items}, ClNdRange.autoLocal(new long[] {items}, limit, maxItems));
+        }
+        long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(items)), Math.min(limit, maxItems[0]));
+        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(Math.max(1, local))});
     }
 
     private static ClBuffer or(ClBuffer buffer, ClBuffer placeholder) {

@@ -28,6 +28,10 @@ import org.cnn4j.runtime.spi.ReduceOp;
  * enough segments for {@value #TARGET_ITEMS_PER_UNIT} work-items (serial) or {@value #TARGET_GROUPS_PER_UNIT}
  * work-groups (tree) per compute unit, but none shorter than {@value #MIN_SEGMENT} elements.
  * PoCL (2 compute units), 16M-element sum: one work-group 153 ms, split serial 15 ms.
+ *
+ * <p>CPU devices reduce a contiguous axis ({@code inner == 1}) with {@code reduce_rows} instead of
+ * {@code reduce_serial} (variant {@link Variant#ROWS}): the same work-items, each reading its row with vector
+ * loads into vector accumulators. Argmax keeps the serial kernel.
  */
 public final class ClReduction {
     static final String FILE = "reduction.cl";
@@ -49,7 +53,9 @@ public final class ClReduction {
         /** One work-item per output (or per segment). */
         SERIAL,
         /** One work-group per output (or per segment). */
-        TREE
+        TREE,
+        /** One work-item per row (or segment) with vector loads; inner == 1 only, else serial. CPU devices. */
+        ROWS
     }
 
     /**
@@ -67,6 +73,7 @@ public final class ClReduction {
     private final KernelRef argmaxSerial;
     private final KernelRef argmaxTree;
     private final KernelRef argmaxMerge;
+    private final KernelRef reduceRows;
     /** Partials of split reductions; grows, is reused under {@code this} lock, and is freed with the context. */
     private ClBuffer workspace;
 
@@ -78,6 +85,8 @@ public final class ClReduction {
         this.reduceTree = new KernelRef(context, FILE, defines, "reduce_tree");
         this.argmaxSerial = new KernelRef(context, FILE, defines, "argmax_serial");
         this.argmaxTree = new KernelRef(context, FILE, defines, "argmax_tree");
+        this.reduceRows = new KernelRef(context, FILE, Map.of("SUM_BLOCK", "16", "VW", Integer.toString(ClConvRows.vectorWidth(context))),
+                "reduce_rows");
         this.argmaxMerge = new KernelRef(context, FILE, defines, "argmax_merge");
     }
 
@@ -164,6 +173,16 @@ public final class ClReduction {
     private void pass(int op, Variant variant, int outer, int axis, int inner, int segments, int meanCount,
                       ClBuffer x, long xOff, ClBuffer y, long yOff) {
         long units = (long) outer * segments * inner;
+        if (variant == Variant.ROWS && inner == 1) {
+            ClKernel kernel = reduceRows.get();
+            long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(units)),
+                    Math.min(kernel.maxWorkGroupSize(), context.device().maxWorkItemSizes()[0]));
+            try (ClLaunch l = kernel.begin()) {
+                l.arg(op).arg(outer).arg(axis).arg(segments).arg(meanCount).arg(x).arg(xOff).arg(y).arg(yOff)
+                        .enqueue(ClNdRange.covering(new long[] {units}, new long[] {Long.highestOneBit(Math.max(1, local))}));
+            }
+            return;
+        }
         if (variant == Variant.TREE) {
             ClKernel kernel = reduceTree.get();
             long group = treeGroup(kernel, axis, segments, Float.BYTES);
@@ -183,7 +202,8 @@ public final class ClReduction {
     /** The variant and split for a shape on this device, by the rules in the type's javadoc. */
     Plan plan(long outputs, int axis, int inner) {
         boolean cpu = context.device().info().type() == DeviceType.CPU;
-        Variant variant = !cpu && useTree(outputs, axis, inner) ? Variant.TREE : Variant.SERIAL;
+        Variant variant = cpu ? (inner == 1 ? Variant.ROWS : Variant.SERIAL)
+                : useTree(outputs, axis, inner) ? Variant.TREE : Variant.SERIAL;
         long units = (long) context.device().info().computeUnits()
                 * (variant == Variant.TREE ? TARGET_GROUPS_PER_UNIT : TARGET_ITEMS_PER_UNIT);
         return new Plan(variant, segments(outputs, axis, units));

@@ -183,3 +183,230 @@ __kernel void bn_backward_dx(const int n, const int C, const int S, const float 
     const float dgamma = sums[sumsOff + C + c];
     dx[dxOff + at] = gm * invStd * (dy[dyOff + at] - dbeta * invM - xhat * dgamma * invM);
 }
+
+/*
+ * ---- Row kernels for CPU devices (ClNorm chooses them on CL_DEVICE_TYPE_CPU) ----
+ * x is n x C rows of S floats. One work-item walks whole rows with VW-wide vector loads (four independent vector
+ * accumulators, lanes added in a fixed halving order at the end, the < VW tail of a row added in order after the
+ * vectors): no barriers, no per-element index arithmetic. A channel's sums are split over `parts` work-items,
+ * part q taking the rows of images [q n / parts, (q + 1) n / parts); partials are combined in part order, so
+ * results depend only on (n, C, S, parts), never on scheduling.
+ *   bn_rows_sum       partial[c parts + q] = sum of x over part q of channel c
+ *   bn_rows_sqdev     mean_c = (sum_q partial[c parts + q]) / M (written by part 0 to mean[c]);
+ *                     partial2[c parts + q] = sum of (x - mean_c)^2 over part q
+ *   bn_rows_finalize  out[c] = (sum_q partial[c parts + q]) / M         (the variance)
+ *   bn_rows_forward   one work-item per row: y = gamma_c ((x - mean_c) invStd_c) + beta_c (bn_forward's rounding)
+ *   bn_rows_partial_backward  partial[c parts + q] = sum dy, partial[C parts + c parts + q] = sum dy xhat (one pass,
+ *                     two vector accumulators per sum)
+ *   bn_rows_backward_dx       one work-item per row: dbeta_c, dgamma_c from the partials (the row of image 0 also
+ *                     stores them to dbeta/dgamma when asked), then dx as bn_backward_dx
+ * -D parameters: VW  floats per vector load, 4, 8 or 16 (default 16; the launcher uses the device's preferred width)
+ */
+#ifndef VW
+#define VW 16
+#endif
+#define BN_CAT_(a, b) a##b
+#define BN_CAT(a, b) BN_CAT_(a, b)
+#define floatV BN_CAT(float, VW)
+#define vloadV BN_CAT(vload, VW)
+#define vstoreV BN_CAT(vstore, VW)
+#if VW != 4 && VW != 8 && VW != 16
+#error "VW must be 4, 8 or 16"
+#endif
+
+inline float bn_lanes(const floatV v) {
+    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
+    float t[VW];
+    vstoreV(v, 0, t);
+#pragma unroll
+    for (int w = VW / 2; w >= 1; w /= 2) {
+#pragma unroll
+        for (int i = 0; i < w; ++i) {
+            t[i] += t[i + w];
+        }
+    }
+    return t[0];
+}
+
+/* Sum of VALUE(v) over rows [n0, n1) of channel c (vector expression on floatV v, scalar on float v). */
+#define BN_ROWS_SUM(VALUE, total) \
+    floatV a0 = (floatV)(0.0f), a1 = (floatV)(0.0f), a2 = (floatV)(0.0f), a3 = (floatV)(0.0f); \
+    float tail = 0.0f; \
+    for (int i = n0; i < n1; ++i) { \
+        const ulong row = ((ulong)i * (ulong)C + (ulong)c) * (ulong)S; \
+        int s = 0; \
+        for (; s + 4 * VW <= S; s += 4 * VW) { \
+            a0 += VALUE(vloadV(0, xb + row + s), vloadV(0, yb + row + s)); \
+            a1 += VALUE(vloadV(1, xb + row + s), vloadV(1, yb + row + s)); \
+            a2 += VALUE(vloadV(2, xb + row + s), vloadV(2, yb + row + s)); \
+            a3 += VALUE(vloadV(3, xb + row + s), vloadV(3, yb + row + s)); \
+        } \
+        for (; s + VW <= S; s += VW) { \
+            a0 += VALUE(vloadV(0, xb + row + s), vloadV(0, yb + row + s)); \
+        } \
+        for (; s < S; ++s) { \
+            tail += VALUE(xb[row + s], yb[row + s]); \
+        } \
+    } \
+    const float total = bn_lanes((a0 + a1) + (a2 + a3)) + tail;
+
+#define BN_ROWS_ARGS const int n, const int C, const int S, const int parts, \
+                     __global const float* x, const ulong xOff, __global float* partial
+
+/* Work-item (c, q): dim 0 channel, dim 1 part. */
+#define BN_ROWS_RANGE \
+    const int c = get_global_id(0); \
+    const int q = get_global_id(1); \
+    if (c >= C || q >= parts) { \
+        return; \
+    } \
+    const int n0 = (int)(((long)q * n) / parts); \
+    const int n1 = (int)(((long)(q + 1) * n) / parts);
+
+/* The channel's mean from the partial sums, in part order. */
+inline float bn_rows_mean(__global const float* partial, const int c, const int parts, const float M) {
+    float s = 0.0f;
+    for (int q = 0; q < parts; ++q) {
+        s += partial[c * parts + q];
+    }
+    return s / M;
+}
+
+__kernel void bn_rows_sum(BN_ROWS_ARGS) {
+    BN_ROWS_RANGE
+    __global const float* xb = x + xOff;
+    __global const float* yb = xb;
+#define BN_X(v, unused) (v)
+    BN_ROWS_SUM(BN_X, total)
+    partial[c * parts + q] = total;
+}
+
+__kernel void bn_rows_sqdev(BN_ROWS_ARGS, __global float* partial2, __global float* mean, const ulong meanOff) {
+    BN_ROWS_RANGE
+    const float mu = bn_rows_mean(partial, c, parts, (float)n * (float)S);
+    if (q == 0) {
+        mean[meanOff + c] = mu;
+    }
+    __global const float* xb = x + xOff;
+    __global const float* yb = xb;
+#define BN_SQDEV(v, unused) (((v) - mu) * ((v) - mu))
+    BN_ROWS_SUM(BN_SQDEV, total)
+    partial2[c * parts + q] = total;
+}
+
+__kernel void bn_rows_finalize(const int count, const int parts, const float divisor, __global const float* partial,
+                               __global float* out, const ulong outOff) {
+    const int c = get_global_id(0);
+    if (c >= count) {
+        return;
+    }
+    out[outOff + c] = bn_rows_mean(partial, c, parts, divisor);
+}
+
+__kernel void bn_rows_forward(const int rows, const int C, const int S, const float eps,
+                              __global const float* x, const ulong xOff,
+                              __global const float* mean, const ulong meanOff, __global const float* var, const ulong varOff,
+                              const int hasGamma, __global const float* gamma, const ulong gammaOff,
+                              const int hasBeta, __global const float* beta, const ulong betaOff,
+                              __global float* y, const ulong yOff) {
+    const int r = get_global_id(0);
+    if (r >= rows) {
+        return;
+    }
+    const int c = r - (r / C) * C;
+    const float invStd = 1.0f / sqrt(var[varOff + c] + eps);
+    const float mu = mean[meanOff + c];
+    const float gm = hasGamma ? gamma[gammaOff + c] : 1.0f;
+    const float bt = hasBeta ? beta[betaOff + c] : 0.0f;
+    __global const float* xr = x + xOff + (ulong)r * (ulong)S;
+    __global float* yr = y + yOff + (ulong)r * (ulong)S;
+    int s = 0;
+    for (; s + VW <= S; s += VW) {
+        const floatV xhat = (vloadV(0, xr + s) - (floatV)(mu)) * (floatV)(invStd);
+        vstoreV((floatV)(gm) * xhat + (floatV)(bt), 0, yr + s);
+    }
+    for (; s < S; ++s) {
+        const float xhat = (xr[s] - mu) * invStd;
+        yr[s] = gm * xhat + bt;
+    }
+}
+
+__kernel void bn_rows_partial_backward(BN_ROWS_ARGS, __global const float* dy, const ulong dyOff,
+                                       __global const float* mean, const ulong meanOff,
+                                       __global const float* var, const ulong varOff, const float eps) {
+    BN_ROWS_RANGE
+    const float mu = mean[meanOff + c];
+    const float invStd = 1.0f / sqrt(var[varOff + c] + eps);
+    __global const float* xb = x + xOff;
+    __global const float* db = dy + dyOff;
+    /* one pass: two accumulators for each sum */
+    floatV g0 = (floatV)(0.0f), g1 = (floatV)(0.0f), h0 = (floatV)(0.0f), h1 = (floatV)(0.0f);
+    float gt = 0.0f, ht = 0.0f;
+    for (int i = n0; i < n1; ++i) {
+        const ulong row = ((ulong)i * (ulong)C + (ulong)c) * (ulong)S;
+        int s = 0;
+        for (; s + 2 * VW <= S; s += 2 * VW) {
+            const floatV d0 = vloadV(0, db + row + s);
+            const floatV d1 = vloadV(1, db + row + s);
+            g0 += d0;
+            g1 += d1;
+            h0 += d0 * ((vloadV(0, xb + row + s) - (floatV)(mu)) * (floatV)(invStd));
+            h1 += d1 * ((vloadV(1, xb + row + s) - (floatV)(mu)) * (floatV)(invStd));
+        }
+        for (; s + VW <= S; s += VW) {
+            const floatV d0 = vloadV(0, db + row + s);
+            g0 += d0;
+            h0 += d0 * ((vloadV(0, xb + row + s) - (floatV)(mu)) * (floatV)(invStd));
+        }
+        for (; s < S; ++s) {
+            const float d = db[row + s];
+            gt += d;
+            ht += d * ((xb[row + s] - mu) * invStd);
+        }
+    }
+    partial[c * parts + q] = bn_lanes(g0 + g1) + gt;
+    partial[C * parts + c * parts + q] = bn_lanes(h0 + h1) + ht;
+}
+
+__kernel void bn_rows_backward_dx(const int rows, const int C, const int S, const int parts, const float eps,
+                                  __global const float* x, const ulong xOff, __global const float* dy, const ulong dyOff,
+                                  __global const float* mean, const ulong meanOff, __global const float* var, const ulong varOff,
+                                  const int hasGamma, __global const float* gamma, const ulong gammaOff,
+                                  __global const float* partial, __global float* dx, const ulong dxOff,
+                                  const int hasDgamma, __global float* dgamma, const ulong dgammaOff,
+                                  const int hasDbeta, __global float* dbeta, const ulong dbetaOff) {
+    const int r = get_global_id(0);
+    if (r >= rows) {
+        return;
+    }
+    const int c = r - (r / C) * C;
+    const float dbt = bn_rows_mean(partial, c, parts, 1.0f);
+    const float dgm = bn_rows_mean(partial + C * parts, c, parts, 1.0f);
+    if (r < C) {        /* the row of image 0 of channel c */
+        if (hasDbeta) {
+            dbeta[dbetaOff + c] = dbt;
+        }
+        if (hasDgamma) {
+            dgamma[dgammaOff + c] = dgm;
+        }
+    }
+    const float invM = 1.0f / ((float)(rows / C) * (float)S);
+    const float invStd = 1.0f / sqrt(var[varOff + c] + eps);
+    const float mu = mean[meanOff + c];
+    const float gm = hasGamma ? gamma[gammaOff + c] : 1.0f;
+    const float k = gm * invStd;
+    const float bterm = dbt * invM;
+    const float gterm = dgm * invM;
+    __global const float* xr = x + xOff + (ulong)r * (ulong)S;
+    __global const float* dyr = dy + dyOff + (ulong)r * (ulong)S;
+    __global float* dxr = dx + dxOff + (ulong)r * (ulong)S;
+    int s = 0;
+    for (; s + VW <= S; s += VW) {
+        const floatV xhat = (vloadV(0, xr + s) - (floatV)(mu)) * (floatV)(invStd);
+        vstoreV((floatV)(k) * (vloadV(0, dyr + s) - (floatV)(bterm) - xhat * (floatV)(gterm)), 0, dxr + s);
+    }
+    for (; s < S; ++s) {
+        const float xhat = (xr[s] - mu) * invStd;
+        dxr[s] = k * (dyr[s] - bterm - xhat * gterm);
+    }
+}

@@ -441,3 +441,466 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
     }
     y[yOff + ((ulong)n * (ulong)K + (ulong)k) * (ulong)P + (ulong)o] += bias[biasOff + k];
 }
+
+/*
+ * ---- Row kernels for CPU devices (launcher ClConvRows): 2-D convolution with stride 1 ----
+ *
+ * Operands are first copied into zero-padded planes by conv_pad_planes, so that the inner loops run without a
+ * single bounds test: plane p of a padded copy has PR rows of PC floats,
+ *   xp[p][r][col] = src[p][r - top][col - left] where that lies inside the [SH, SW] source plane, else 0.
+ * A work-item then keeps VW consecutive output columns of a row in one floatVW register and walks the taps
+ * (KH x KW, unrolled) with one unaligned vector load per tap and row: no barriers, no local memory (both are
+ * emulated on a CPU), and all loads within the padded planes (PC and PR leave room for the last vector and
+ * row block).
+ *   conv_rows_forward  y[n, k, oh, ow] = bias[k] + sum_{c', b, e} w[k, c', b, e] xp[n, c, oh + b DH, ow + e DW]
+ *                      (top = pH, left = pW). One work-item: RKB output channels of one group x RRB output rows
+ *                      x VW columns; each loaded x vector feeds RKB fused multiply-adds, each weight RRB.
+ *                      The input gradient is the same kernel on dy padded by (k - 1) dil - pad with the weight
+ *                      flipped and transposed by conv_flip_weight (a stride-1 convolution's transpose).
+ *   conv_rows_weight   dw[k, c', b, e] = sum_n sum_{oh, ow} dy[n, k, oh, ow] xp[n, c, oh + b DH, ow + e DW]
+ *                      One work-item: WKB output channels x one input channel x all KH KW taps, vector
+ *                      accumulators over the VW columns of a row, WRB rows per step (lanes past OW masked to zero
+ *                      in dy and x, rows past OH zero in dy), for the images
+ *                      of one chunk; the lanes are added at the end. With several chunks each writes its partial
+ *                      [chunk][K][Cg][KH KW] and conv_sum_chunks adds them in chunk order (deterministic).
+ *   conv_chan_weight   the same weight gradient with VW input channels in the vector lanes (Cg a multiple of VW), from x
+ *                      padded with the channels innermost by conv_pad_channels: per output position WKB scalar dy
+ *                      values times the KH x KW window of x vectors, which slides along the row (with DW = 1 only KH
+ *                      new vectors per position). No lane is wasted or masked. PoCL, conv2 of the reference CNN:
+ *                      half of conv_rows_weight's CPU time.
+ *   conv_flip_weight   wt[c, k', b, e] = w[g Kg + k', c - g Cg, KH - 1 - b, KW - 1 - e], g = c / Cg
+ *   conv_sum_chunks    out[i] = sum_{j < chunks} partial[j len + i], in order of j
+ * -D parameters of these kernels (the launcher sets them all; a program per kernel extent and dilation):
+ *   VW        floats per vector: 4, 8 or 16 (default 16; the launcher uses CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT)
+ *   KH, KW    kernel extent (default 3, 3)      DH, DW   dilation (default 1, 1)
+ *   RKB, RRB  output channels and output rows per work-item of conv_rows_forward (default 8, 2)
+ *   WKB       output channels per work-item of conv_rows_weight and conv_chan_weight (default 2)
+ *   WRB       output rows conv_rows_weight takes per step (default 2): with DH = 1 consecutive rows share KH - 1
+ *             of their x rows, so a loaded x vector feeds up to min(WRB, KH) WKB fused multiply-adds; the padded
+ *             planes have room for the rows of the last step
+ */
+
+#ifndef VW
+#define VW 16
+#endif
+#ifndef KH
+#define KH 3
+#endif
+#ifndef KW
+#define KW 3
+#endif
+#ifndef DH
+#define DH 1
+#endif
+#ifndef DW
+#define DW 1
+#endif
+#ifndef RKB
+#define RKB 8
+#endif
+#ifndef RRB
+#define RRB 2
+#endif
+#ifndef WKB
+#define WKB 2
+#endif
+#ifndef WRB
+#define WRB 2
+#endif
+
+#define CONV_CAT_(a, b) a##b
+#define CONV_CAT(a, b) CONV_CAT_(a, b)
+#define floatV CONV_CAT(float, VW)
+#define intV CONV_CAT(int, VW)
+#define vloadV CONV_CAT(vload, VW)
+#define vstoreV CONV_CAT(vstore, VW)
+#define TAPS (KH * KW)
+
+#if VW == 16
+#define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#elif VW == 8
+#define LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#elif VW == 4
+#define LANES ((int4)(0, 1, 2, 3))
+#else
+#error "VW must be 4, 8 or 16"
+#endif
+
+/* The sum of a vector's lanes, halving (a fixed order). */
+inline float conv_lane_sum(const floatV v) {
+    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
+    float t[VW];
+    vstoreV(v, 0, t);
+#pragma unroll
+    for (int w = VW / 2; w >= 1; w /= 2) {
+#pragma unroll
+        for (int i = 0; i < w; ++i) {
+            t[i] += t[i + w];
+        }
+    }
+    return t[0];
+}
+
+/*
+ * One work-item per plane (dim 0), walking its PR rows: zeros, the row's copy, zeros. Every element of xp is written.
+ * (A work-item per element made a work-group per padded row, tens of thousands per launch, each paying PoCL's
+ * per-work-group cost.)
+ */
+__kernel void conv_pad_planes(const int SH, const int SW, const int top, const int left, const int PR, const int PC,
+                              const ulong planes, __global const float* src, const ulong srcOff, __global float* xp) {
+    const ulong p = get_global_id(0);
+    if (p >= planes) {
+        return;
+    }
+    __global const float* in = src + srcOff + p * (ulong)SH * (ulong)SW;
+    __global float* out = xp + p * (ulong)PR * (ulong)PC;
+    const int c0 = clamp(left, 0, PC);            /* columns [c0, c1) come from the source row */
+    const int c1 = clamp(left + SW, c0, PC);
+    for (int r = 0; r < PR; ++r) {
+        const int h = r - top;
+        __global float* o = out + (ulong)r * (ulong)PC;
+        if (h < 0 || h >= SH) {
+            for (int col = 0; col < PC; ++col) {
+                o[col] = 0.0f;
+            }
+            continue;
+        }
+        __global const float* i = in + (ulong)h * (ulong)SW;
+        for (int col = 0; col < c0; ++col) {
+            o[col] = 0.0f;
+        }
+        for (int col = c0; col < c1; ++col) {
+            o[col] = i[col - left];
+        }
+        for (int col = c1; col < PC; ++col) {
+            o[col] = 0.0f;
+        }
+    }
+}
+
+/* K output channels in G groups, C input channels (planes of xp per image); OH x OW outputs per plane. */
+__kernel void conv_rows_forward(const int C, const int G, const int K, const int OH, const int OW, const int PR,
+                                const int PC, const int segs, const int rowBlocks,
+                                __global const float* xp, __global const float* w, const ulong wOff, const int hasBias,
+                                __global const float* bias, const ulong biasOff, __global float* y, const ulong yOff) {
+    const int s = get_global_id(0);
+    const int k0 = get_global_id(1) * RKB;
+    const int n = get_global_id(2);
+    if (s >= rowBlocks * segs || k0 >= K) {
+        return;
+    }
+    const int rb = s / segs;
+    const int oh0 = rb * RRB;
+    const int ow0 = (s - rb * segs) * VW;
+    const int Cg = C / G;
+    const int grp = k0 / (K / G);
+    floatV acc[RRB][RKB];
+#pragma unroll
+    for (int r = 0; r < RRB; ++r) {
+#pragma unroll
+        for (int j = 0; j < RKB; ++j) {
+            acc[r][j] = (floatV)(0.0f);
+        }
+    }
+    const ulong plane = (ulong)PR * (ulong)PC;
+    for (int cc = 0; cc < Cg; ++cc) {
+        __global const float* xc = xp + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * plane + (ulong)(oh0 * PC + ow0);
+        __global const float* wc = w + wOff + ((ulong)k0 * (ulong)Cg + (ulong)cc) * TAPS;
+#pragma unroll
+        for (int b = 0; b < KH; ++b) {
+#pragma unroll
+            for (int e = 0; e < KW; ++e) {
+                floatV xv[RRB];
+#pragma unroll
+                for (int r = 0; r < RRB; ++r) {
+                    xv[r] = vloadV(0, xc + (r + b * DH) * PC + e * DW);
+                }
+#pragma unroll
+                for (int j = 0; j < RKB; ++j) {
+                    const floatV wv = (floatV)(wc[(ulong)j * (ulong)Cg * TAPS + (ulong)(b * KW + e)]);
+#pragma unroll
+                    for (int r = 0; r < RRB; ++r) {
+                        acc[r][j] = fma(wv, xv[r], acc[r][j]);
+                    }
+                }
+            }
+        }
+    }
+    const int cols = min(VW, OW - ow0);
+#pragma unroll
+    for (int r = 0; r < RRB; ++r) {
+        if (oh0 + r < OH) {
+#pragma unroll
+            for (int j = 0; j < RKB; ++j) {
+                __global float* yo = y + yOff + (((ulong)n * (ulong)K + (ulong)(k0 + j)) * (ulong)OH + (ulong)(oh0 + r)) * (ulong)OW
+                        + (ulong)ow0;
+                const floatV v = hasBias ? acc[r][j] + (floatV)(bias[biasOff + k0 + j]) : acc[r][j];
+                if (cols == VW) {
+                    vstoreV(v, 0, yo);
+                } else {
+                    float t[VW];
+                    vstoreV(v, 0, t);
+                    for (int i = 0; i < cols; ++i) {
+                        yo[i] = t[i];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/*
+ * dy holds N x K planes of OH x OW from dyOff, dyCount floats in all (no load reaches past them). Work-item
+ * (c', k / WKB, chunk) covers images [chunk perChunk, min(N, (chunk + 1) perChunk)) and writes
+ * out[outOff + ((chunk K + k) Cg + c') TAPS + tap].
+ */
+__kernel void conv_rows_weight(const int N, const int C, const int G, const int K, const int OH, const int OW, const int PR,
+                               const int PC, const int perChunk, __global const float* xp,
+                               __global const float* dy, const ulong dyOff, const ulong dyCount,
+                               __global float* out, const ulong outOff) {
+    const int cc = get_global_id(0);
+    const int k0 = get_global_id(1) * WKB;
+    const int chunk = get_global_id(2);
+    const int Cg = C / G;
+    if (cc >= Cg || k0 >= K) {
+        return;
+    }
+    const int grp = k0 / (K / G);
+    const int n0 = chunk * perChunk;
+    const int n1 = min(N, n0 + perChunk);
+    const ulong P = (ulong)OH * (ulong)OW;
+    const ulong plane = (ulong)PR * (ulong)PC;
+    floatV acc[WKB][TAPS];
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            acc[j][t] = (floatV)(0.0f);
+        }
+    }
+    for (int n = n0; n < n1; ++n) {
+        __global const float* xc = xp + ((ulong)n * (ulong)C + (ulong)(grp * Cg + cc)) * plane;
+        const ulong dyk = ((ulong)n * (ulong)K + (ulong)k0) * P;
+        for (int oh = 0; oh < OH; oh += WRB) {
+            for (int ow0 = 0; ow0 < OW; ow0 += VW) {
+                const intV valid = LANES < (intV)(OW - ow0);
+                floatV g[WRB][WKB];
+#pragma unroll
+                for (int r = 0; r < WRB; ++r) {
+#pragma unroll
+                    for (int j = 0; j < WKB; ++j) {
+                        const ulong aj = dyk + (ulong)j * P + (ulong)((oh + r) * OW + ow0);
+                        if (oh + r >= OH) {
+                            g[r][j] = (floatV)(0.0f);        /* past the last row: its x rows are zero padding */
+                        } else if (aj + VW <= dyCount) {
+                            g[r][j] = select((floatV)(0.0f), vloadV(0, dy + dyOff + aj), valid);
+                        } else {        /* the last row of the last plane: no load past the tensor */
+                            float t[VW];
+                            for (int i = 0; i < VW; ++i) {
+                                t[i] = i < OW - ow0 ? dy[dyOff + aj + (ulong)i] : 0.0f;
+                            }
+                            g[r][j] = vloadV(0, t);
+                        }
+                    }
+                }
+                __global const float* xr = xc + (ulong)(oh * PC + ow0);
+#pragma unroll
+                for (int r = 0; r < WRB; ++r) {
+#pragma unroll
+                    for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                        for (int e = 0; e < KW; ++e) {
+                            /* lanes past OW read real x further right; zero them so that an infinity there stays out */
+                            const floatV xv = select((floatV)(0.0f), vloadV(0, xr + (r + b * DH) * PC + e * DW), valid);
+#pragma unroll
+                            for (int j = 0; j < WKB; ++j) {
+                                acc[j][b * KW + e] = fma(g[r][j], xv, acc[j][b * KW + e]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+        __global float* o = out + outOff + (((ulong)chunk * (ulong)K + (ulong)(k0 + j)) * (ulong)Cg + (ulong)cc) * TAPS;
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            o[t] = conv_lane_sum(acc[j][t]);
+        }
+    }
+}
+
+/*
+ * xt[p][r][col][c] = src[p][c][r - top][col - left] inside the [C, SH, SW] image p, else 0: padded planes with the
+ * channels innermost (conv_chan_weight reads a vector of VW channels at one position). One work-item per padded row
+ * u = p PR + r (dim 0), walking its columns and channels.
+ */
+__kernel void conv_pad_channels(const int C, const int SH, const int SW, const int top, const int left, const int PR,
+                                const int PC, const ulong rows, __global const float* src, const ulong srcOff,
+                                __global float* xt) {
+    const ulong u = get_global_id(0);
+    if (u >= rows) {
+        return;
+    }
+    const ulong p = u / (ulong)PR;
+    const int r = (int)(u - p * (ulong)PR);
+    const int h = r - top;
+    __global float* out = xt + u * (ulong)PC * (ulong)C;
+    const ulong plane = (ulong)SH * (ulong)SW;
+    for (int col = 0; col < PC; ++col) {
+        const int w = col - left;
+        __global float* o = out + (ulong)col * (ulong)C;
+        if (h >= 0 && h < SH && w >= 0 && w < SW) {
+            __global const float* in = src + srcOff + p * (ulong)C * plane + (ulong)(h * SW + w);
+            for (int c = 0; c < C; ++c) {
+                o[c] = in[(ulong)c * plane];
+            }
+        } else {
+            for (int c = 0; c < C; ++c) {
+                o[c] = 0.0f;
+            }
+        }
+    }
+}
+
+/*
+ * conv_chan_weight: the weight gradient with the channels in the vector lanes (Cg a multiple of VW),
+ *   dw[k, c' + l, b, e] = sum_n sum_{oh, ow} dy[n, k, oh, ow] xt[n][oh + b DH][ow + e DW][c + l],   l < VW
+ * Work-item (c' / VW, k / WKB, chunk): WKB KH KW vector accumulators; per output position WKB scalar dy values and
+ * the KH KW x vectors, of which with DW = 1 only KH are loaded (a sliding window of KW columns per tap row). No
+ * lanes are wasted and nothing needs masking: every product is a real term.
+ */
+__kernel void conv_chan_weight(const int N, const int C, const int G, const int K, const int OH, const int OW,
+                               const int PR, const int PC, const int perChunk, __global const float* xt,
+                               __global const float* dy, const ulong dyOff, __global float* out, const ulong outOff) {
+    const int cv = get_global_id(0);
+    const int k0 = get_global_id(1) * WKB;
+    const int chunk = get_global_id(2);
+    const int Cg = C / G;
+    if (cv * VW >= Cg || k0 >= K) {
+        return;
+    }
+    const int grp = k0 / (K / G);
+    const int c = grp * Cg + cv * VW;
+    const int n0 = chunk * perChunk;
+    const int n1 = min(N, n0 + perChunk);
+    const ulong P = (ulong)OH * (ulong)OW;
+    floatV acc[WKB][TAPS];
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            acc[j][t] = (floatV)(0.0f);
+        }
+    }
+    for (int n = n0; n < n1; ++n) {
+        __global const float* dyn = dy + dyOff + ((ulong)n * (ulong)K + (ulong)k0) * P;
+        for (int oh = 0; oh < OH; ++oh) {
+            __global const float* xr = xt + ((ulong)n * (ulong)PR + (ulong)oh) * (ulong)PC * (ulong)C + (ulong)c;
+            floatV win[KH][KW];
+#pragma unroll
+            for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                for (int e = 0; e < KW; ++e) {
+                    win[b][e] = vloadV(0, xr + ((ulong)(b * DH) * (ulong)PC + (ulong)(e * DW)) * (ulong)C);
+                }
+            }
+#if DW == 1
+            /* KW positions per step, unrolled, so the window's slots rotate without moves: at position ow + u the
+               slot of column ow + u + e is (u + e) % KW, and the slot of column ow + u, done, takes column ow + u + KW */
+            for (int ow = 0; ow < OW; ow += KW) {
+#pragma unroll
+                for (int u = 0; u < KW; ++u) {
+                    if (ow + u < OW) {
+                        float g[WKB];
+#pragma unroll
+                        for (int j = 0; j < WKB; ++j) {
+                            g[j] = dyn[(ulong)j * P + (ulong)(oh * OW + ow + u)];
+                        }
+#pragma unroll
+                        for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                            for (int e = 0; e < KW; ++e) {
+#pragma unroll
+                                for (int j = 0; j < WKB; ++j) {
+                                    acc[j][b * KW + e] = fma((floatV)(g[j]), win[b][(u + e) % KW], acc[j][b * KW + e]);
+                                }
+                            }
+                        }
+                        if (ow + u + 1 < OW) {
+#pragma unroll
+                            for (int b = 0; b < KH; ++b) {
+                                win[b][u] = vloadV(0, xr + ((ulong)(b * DH) * (ulong)PC + (ulong)(ow + u + KW)) * (ulong)C);
+                            }
+                        }
+                    }
+                }
+            }
+#else
+            for (int ow = 0; ow < OW; ++ow) {
+                float g[WKB];
+#pragma unroll
+                for (int j = 0; j < WKB; ++j) {
+                    g[j] = dyn[(ulong)j * P + (ulong)(oh * OW + ow)];
+                }
+#pragma unroll
+                for (int b = 0; b < KH; ++b) {
+#pragma unroll
+                    for (int e = 0; e < KW; ++e) {
+                        win[b][e] = vloadV(0, xr + ((ulong)(b * DH) * (ulong)PC + (ulong)(ow + e * DW)) * (ulong)C);
+#pragma unroll
+                        for (int j = 0; j < WKB; ++j) {
+                            acc[j][b * KW + e] = fma((floatV)(g[j]), win[b][e], acc[j][b * KW + e]);
+                        }
+                    }
+                }
+            }
+#endif
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < WKB; ++j) {
+        __global float* o = out + outOff + (((ulong)chunk * (ulong)K + (ulong)(k0 + j)) * (ulong)Cg + (ulong)(cv * VW)) * TAPS;
+#pragma unroll
+        for (int t = 0; t < TAPS; ++t) {
+            float lanes[VW];
+            vstoreV(acc[j][t], 0, lanes);
+            for (int l = 0; l < VW; ++l) {
+                o[(ulong)l * TAPS + (ulong)t] = lanes[l];
+            }
+        }
+    }
+}
+
+/* wt: [C, Kg, KH, KW] from w: [K, Cg, KH, KW]; one work-item per element of wt. */
+__kernel void conv_flip_weight(const int C, const int G, const int K, __global const float* w, const ulong wOff,
+                               __global float* wt) {
+    const int i = get_global_id(0);
+    const int Cg = C / G;
+    const int Kg = K / G;
+    if (i >= C * Kg * TAPS) {
+        return;
+    }
+    const int c = i / (Kg * TAPS);
+    const int rest = i - c * (Kg * TAPS);
+    const int kk = rest / TAPS;
+    const int tap = rest - kk * TAPS;
+    const int grp = c / Cg;
+    const int flipped = TAPS - 1 - tap;    /* (KH - 1 - b) KW + (KW - 1 - e) */
+    wt[i] = w[wOff + ((ulong)(grp * Kg + kk) * (ulong)Cg + (ulong)(c - grp * Cg)) * TAPS + (ulong)flipped];
+}
+
+__kernel void conv_sum_chunks(const int chunks, const int len, __global const float* partial,
+                              __global float* out, const ulong outOff) {
+    const int i = get_global_id(0);
+    if (i >= len) {
+        return;
+    }
+    float s = 0.0f;
+    for (int j = 0; j < chunks; ++j) {
+        s += partial[(ulong)j * (ulong)len + (ulong)i];
+    }
+    out[outOff + i] = s;
+}

@@ -22,7 +22,14 @@
  *   be the same range on the contiguous variants: every element is read before it is written by the same
  *   work-item.
  *
+ *   ew_unary_vec, ew_scalar_vec, ew_binary_vec: the contiguous kernels for CPU devices. A work-item takes
+ *   EW_CHUNK = 16 VW consecutive elements as 16 floatVW loads, computes the op on whole vectors (the function's
+ *   vector form below: the same formula, with select for its branches), and the last, partial work-item walks its
+ *   elements one by one with the scalar form. PoCL, 1.6M floats: ReLU 1.0 ms -> 0.3 ms (the scalar kernels' 4
+ *   elements per work-item do not vectorise across work-items there).
+ *
  * -D parameters:
+ *   VW          floats per vector of the *_vec kernels, 4, 8 or 16 (default 16; the launcher uses the device's width)
  *   UNARY_OP    the function of ew_unary, one of UN_* (default UN_NEG)
  *   BINARY_OP   the operator of ew_scalar, ew_binary and ew_binary_strided, one of BIN_* (default BIN_ADD)
  *   IPW         outputs per work-item in ew_binary_strided (default 4; the launcher sets 64 on CPU devices,
@@ -59,6 +66,18 @@
 #ifndef IPW
 #define IPW 4
 #endif
+#ifndef VW
+#define VW 16
+#endif
+#if VW != 4 && VW != 8 && VW != 16
+#error "VW must be 4, 8 or 16"
+#endif
+#define EW_CAT_(a, b) a##b
+#define EW_CAT(a, b) EW_CAT_(a, b)
+#define floatV EW_CAT(float, VW)
+#define vloadV EW_CAT(vload, VW)
+#define vstoreV EW_CAT(vstore, VW)
+#define EW_CHUNK (16 * VW)
 
 inline float unary_apply(const float x) {
 #if UNARY_OP == UN_NEG
@@ -107,6 +126,51 @@ inline float binary_apply(const float a, const float b) {
     return pow(a, b);
 #else
 #error "BINARY_OP must be one of BIN_*"
+#endif
+}
+
+/* unary_apply on a vector: the same formula per lane, branches as selects. */
+inline floatV unary_apply_v(const floatV x) {
+#if UNARY_OP == UN_NEG
+    return -x;
+#elif UNARY_OP == UN_ABS
+    return fabs(x);
+#elif UNARY_OP == UN_RELU
+    return select(x, (floatV)(0.0f), isless(x, (floatV)(0.0f)));
+#elif UNARY_OP == UN_SIGMOID
+    const floatV e = exp(x);
+    return select(e / ((floatV)(1.0f) + e), (floatV)(1.0f) / ((floatV)(1.0f) + exp(-x)), isgreaterequal(x, (floatV)(0.0f)));
+#elif UNARY_OP == UN_TANH
+    return tanh(x);
+#elif UNARY_OP == UN_EXP
+    return exp(x);
+#elif UNARY_OP == UN_LOG
+    return log(x);
+#elif UNARY_OP == UN_SQRT
+    return sqrt(x);
+#elif UNARY_OP == UN_SQUARE
+    return x * x;
+#elif UNARY_OP == UN_RECIPROCAL
+    return (floatV)(1.0f) / x;
+#endif
+}
+
+/* binary_apply on vectors. */
+inline floatV binary_apply_v(const floatV a, const floatV b) {
+#if BINARY_OP == BIN_ADD
+    return a + b;
+#elif BINARY_OP == BIN_SUB
+    return a - b;
+#elif BINARY_OP == BIN_MUL
+    return a * b;
+#elif BINARY_OP == BIN_DIV
+    return a / b;
+#elif BINARY_OP == BIN_MAX
+    return select(fmax(a, b), (floatV)(NAN), isnan(a) | isnan(b));
+#elif BINARY_OP == BIN_MIN
+    return select(fmin(a, b), (floatV)(NAN), isnan(a) | isnan(b));
+#elif BINARY_OP == BIN_POW
+    return pow(a, b);
 #endif
 }
 
@@ -209,6 +273,74 @@ __kernel void ew_binary_strided(const ulong n, const int8 dims,
             c7 = 0;
             ao = strided_offset(i + 1, dims, aSt);
             bo = strided_offset(i + 1, dims, bSt);
+        }
+    }
+}
+
+/*
+ * The contiguous kernels for CPU devices: work-item g handles elements [g EW_CHUNK, (g + 1) EW_CHUNK) as EW_CHUNK / VW
+ * vectors; the last, partial work-item one element at a time. No barriers, so a work-item past the end returns.
+ */
+__kernel void ew_unary_vec(const ulong n, __global const float* x, const ulong xOff, __global float* y, const ulong yOff) {
+    const ulong base = (ulong)get_global_id(0) * EW_CHUNK;
+    if (base >= n) {
+        return;
+    }
+    x += xOff + base;
+    y += yOff + base;
+    if (base + EW_CHUNK <= n) {
+        for (int v = 0; v < EW_CHUNK / VW; ++v) {
+            vstoreV(unary_apply_v(vloadV(v, x)), v, y);
+        }
+    } else {
+        for (ulong t = 0; base + t < n; ++t) {
+            y[t] = unary_apply(x[t]);
+        }
+    }
+}
+
+__kernel void ew_scalar_vec(const int scalarFirst, const ulong n, __global const float* x, const ulong xOff, const float s,
+                            __global float* y, const ulong yOff) {
+    const ulong base = (ulong)get_global_id(0) * EW_CHUNK;
+    if (base >= n) {
+        return;
+    }
+    x += xOff + base;
+    y += yOff + base;
+    if (base + EW_CHUNK <= n) {
+        const floatV sv = (floatV)(s);
+        if (scalarFirst) {
+            for (int v = 0; v < EW_CHUNK / VW; ++v) {
+                vstoreV(binary_apply_v(sv, vloadV(v, x)), v, y);
+            }
+        } else {
+            for (int v = 0; v < EW_CHUNK / VW; ++v) {
+                vstoreV(binary_apply_v(vloadV(v, x), sv), v, y);
+            }
+        }
+    } else {
+        for (ulong t = 0; base + t < n; ++t) {
+            y[t] = scalarFirst ? binary_apply(s, x[t]) : binary_apply(x[t], s);
+        }
+    }
+}
+
+__kernel void ew_binary_vec(const ulong n, __global const float* a, const ulong aOff, __global const float* b, const ulong bOff,
+                            __global float* out, const ulong outOff) {
+    const ulong base = (ulong)get_global_id(0) * EW_CHUNK;
+    if (base >= n) {
+        return;
+    }
+    a += aOff + base;
+    b += bOff + base;
+    out += outOff + base;
+    if (base + EW_CHUNK <= n) {
+        for (int v = 0; v < EW_CHUNK / VW; ++v) {
+            vstoreV(binary_apply_v(vloadV(v, a), vloadV(v, b)), v, out);
+        }
+    } else {
+        for (ulong t = 0; base + t < n; ++t) {
+            out[t] = binary_apply(a[t], b[t]);
         }
     }
 }

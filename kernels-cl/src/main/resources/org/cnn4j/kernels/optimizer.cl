@@ -31,7 +31,12 @@
  *   ... (G the global size; the launcher sizes it to about n / 4), so neighbouring work-items touch
  *   neighbouring elements (coalesced on GPUs, vectorisable across work-items on CPUs).
  *
+ *   sgd_step_vec, adam_step_vec: for CPU devices, the same lines on floatVW vectors, OPT_CHUNK = 16 VW consecutive
+ *   elements per work-item (the last, partial work-item element by element with the scalar lines). Vector sqrt
+ *   and division round as the scalar ones (correctly on PoCL), so the results are the scalar kernels' bit for bit.
+ *
  * -D parameters:
+ *   VW         floats per vector of the *_vec kernels, 4, 8 or 16 (default 16; the launcher uses the device's width)
  *   MOMENTUM   1: sgd_step and rmsprop_step keep a momentum buffer (default 0)
  *   NESTEROV   1: sgd_step uses Nesterov momentum; needs MOMENTUM (default 0)
  *   CENTERED   1: rmsprop_step keeps the gradient average and centres the second moment (default 0)
@@ -58,6 +63,19 @@
 #ifndef DECOUPLED
 #define DECOUPLED 0
 #endif
+
+#ifndef VW
+#define VW 16
+#endif
+#if VW != 4 && VW != 8 && VW != 16
+#error "VW must be 4, 8 or 16"
+#endif
+#define OPT_CAT_(a, b) a##b
+#define OPT_CAT(a, b) OPT_CAT_(a, b)
+#define floatV OPT_CAT(float, VW)
+#define vloadV OPT_CAT(vload, VW)
+#define vstoreV OPT_CAT(vstore, VW)
+#define OPT_CHUNK (16 * VW)
 
 #if NESTEROV && !MOMENTUM
 #error "NESTEROV needs MOMENTUM"
@@ -163,5 +181,112 @@ __kernel void adam_step(const ulong n, const float beta1, const float beta1c, co
 #endif
         const float den = sqrt(vi) / bc2Sqrt + eps;
         p[pOff + i] = pi - (stepSize * mi) / den;
+    }
+}
+
+/*
+ * The *_vec kernels: work-item g takes elements [g OPT_CHUNK, (g + 1) OPT_CHUNK); the body is the scalar kernel's,
+ * line for line, on vectors (a macro of the element type T, the loads L(name) and the stores S(name, value)).
+ */
+#define SGD_BODY(T, L, S) \
+    const T pi = L(p); \
+    T d = L(g); \
+    if (wd != 0.0f) { \
+        d = d + wd * pi; \
+    } \
+    SGD_MOMENTUM(T, L, S) \
+    S(p, pi - lr * d);
+
+#if MOMENTUM
+#if NESTEROV
+#define SGD_MOMENTUM(T, L, S) \
+    const T b = first ? d : L(buf) * momentum + damp1 * d; \
+    S(buf, b); \
+    d = d + momentum * b;
+#else
+#define SGD_MOMENTUM(T, L, S) \
+    const T b = first ? d : L(buf) * momentum + damp1 * d; \
+    S(buf, b); \
+    d = b;
+#endif
+#else
+#define SGD_MOMENTUM(T, L, S)
+#endif
+
+#if DECOUPLED
+#define ADAM_DECAY(T) pi = pi * decay;
+#else
+#define ADAM_DECAY(T) if (wd != 0.0f) { d = d + wd * pi; }
+#endif
+#if AMSGRAD
+#define ADAM_MAX(T, L, S, GT, NAN_OF) \
+    const T old = L(vmax); \
+    vi = OPT_SELECT(vi, old, GT(old, vi) | NAN_OF(old)); \
+    S(vmax, vi);
+#else
+#define ADAM_MAX(T, L, S, GT, NAN_OF)
+#endif
+
+#define ADAM_BODY(T, L, S, GT, NAN_OF) \
+    T pi = L(p); \
+    T d = L(g); \
+    ADAM_DECAY(T) \
+    const T mi = L(m) * beta1 + beta1c * d; \
+    S(m, mi); \
+    T vi = L(v) * beta2 + (beta2c * d) * d; \
+    S(v, vi); \
+    ADAM_MAX(T, L, S, GT, NAN_OF) \
+    const T den = sqrt(vi) / bc2Sqrt + eps; \
+    S(p, pi - (stepSize * mi) / den);
+
+/* vector access to chunk vector k of buffer NAME (offset NAME##Off), scalar access to element t */
+#define VL(name) vloadV(k, name + name##Off + base)
+#define VS(name, value) vstoreV(value, k, name + name##Off + base)
+#define SL(name) name[name##Off + base + t]
+#define SS(name, value) name[name##Off + base + t] = (value)
+#define VGT(a, b) isgreater(a, b)
+#define SGT(a, b) ((a) > (b))
+#define VNAN(a) isnan(a)
+#define SNAN(a) isnan(a)
+
+__kernel void sgd_step_vec(const ulong n, const float lr, const float momentum, const float damp1, const float wd,
+                           const int first, __global float* p, const ulong pOff, __global const float* g, const ulong gOff,
+                           __global float* buf, const ulong bufOff) {
+    const ulong base = get_global_id(0) * OPT_CHUNK;
+    if (base >= n) {
+        return;
+    }
+    if (base + OPT_CHUNK <= n) {
+        for (int k = 0; k < OPT_CHUNK / VW; ++k) {
+            SGD_BODY(floatV, VL, VS)
+        }
+    } else {
+        for (ulong t = 0; base + t < n; ++t) {
+            SGD_BODY(float, SL, SS)
+        }
+    }
+}
+
+__kernel void adam_step_vec(const ulong n, const float beta1, const float beta1c, const float beta2, const float beta2c,
+                            const float eps, const float wd, const float decay, const float stepSize, const float bc2Sqrt,
+                            __global float* p, const ulong pOff, __global const float* g, const ulong gOff,
+                            __global float* m, const ulong mOff, __global float* v, const ulong vOff,
+                            __global float* vmax, const ulong vmaxOff) {
+    const ulong base = get_global_id(0) * OPT_CHUNK;
+    if (base >= n) {
+        return;
+    }
+    if (base + OPT_CHUNK <= n) {
+        for (int k = 0; k < OPT_CHUNK / VW; ++k) {
+#define OPT_SELECT(a, b, c) select(a, b, c)
+            ADAM_BODY(floatV, VL, VS, VGT, VNAN)
+#undef OPT_SELECT
+        }
+    } else {
+        for (ulong t = 0; base + t < n; ++t) {
+#define OPT_SELECT(a, b, c) ((c) ? (b) : (a))
+            ADAM_BODY(float, SL, SS, SGT, SNAN)
+#undef OPT_SELECT
+        }
     }
 }

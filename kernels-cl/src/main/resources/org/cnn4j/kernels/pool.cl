@@ -23,15 +23,30 @@
  * Variants: one work-item per output element (forward) or input element (backward); dimension 0 of the
  *   launch is the flat position within a plane (consecutive work-items touch consecutive elements),
  *   dimension 1 the plane. Remainders are computed as i - q * d.
+ *   maxpool_tiles_forward / maxpool_tiles_backward: for windows that tile a 2-D plane (kernel = stride, no
+ *   padding, OH sH <= H, OW sW <= W; the common 2x2 stride 2), on CPU devices. One work-item per output row
+ *   R = p OH + oh walks its OW windows with the window extent unrolled (-D PKH, PKW): no division per element,
+ *   no gather and no branch (the first-maximum and NaN rules as selects). With PKW = 2 the forward pass takes 8
+ *   windows at a time from one float16 load per window row (even lanes one column, odd lanes the other) while
+ *   the loads stay inside x. The backward pass writes every element of the input rows [oh sH, (oh + 1) sH) of its plane
+ *   once: dy[p, o] where argmax[p, o] is that element, else 0, including the columns past OW sW (and the last
+ *   output row also the rows past OH sH), so dx needs no separate zero fill and nothing is added.
  *
  * -D parameters:
  *   COUNT_PAD   avgpool_*: 1 to count padding in the divisor, 0 not to (default 1)
+ *   PKH, PKW    maxpool_tiles_*: window height and width (default 2, 2; the launcher sets the geometry's)
  *
  * Launcher: org.cnn4j.kernels.ClPool
  */
 
 #ifndef COUNT_PAD
 #define COUNT_PAD 1
+#endif
+#ifndef PKH
+#define PKH 2
+#endif
+#ifndef PKW
+#define PKW 2
 #endif
 
 /* The geometry as kernel parameters, in PoolGeometry's order (planes is the launch's dimension 1). */
@@ -236,4 +251,119 @@ __kernel void adaptive_backward(const int planes, const int D, const int H, cons
         }
     }
     dx[dxOff + (ulong)p * (ulong)(D * H * W) + (ulong)i] = acc;
+}
+
+/* Windows tiling [planes, H, W]: rows = planes OH work-items, PKH x PKW windows with stride (PKH, PKW). */
+__kernel void maxpool_tiles_forward(const int rows, const int H, const int W, const int OH, const int OW,
+                                    __global const float* x, const ulong xOff, __global float* y, const ulong yOff,
+                                    __global float* argmax, const ulong argmaxOff) {
+    const int R = get_global_id(0);
+    if (R >= rows) {
+        return;
+    }
+    const int p = R / OH;
+    const int h0 = (R - p * OH) * PKH;
+    const ulong rowAt = (ulong)p * (ulong)H * (ulong)W + (ulong)h0 * (ulong)W;   /* within x */
+    __global const float* xr = x + xOff + rowAt;
+    __global float* yr = y + yOff + (ulong)R * (ulong)OW;
+    __global float* ar = argmax + argmaxOff + (ulong)R * (ulong)OW;
+    int ow = 0;
+#if PKW == 2
+    /* 8 windows at a time: one float16 load per window row, its even and odd lanes the two columns. A chunk
+       whose loads would pass the end of x (rows x PKH x W floats) is left to the scalar loop. */
+    const ulong xCount = (ulong)(rows / OH) * (ulong)H * (ulong)W;
+    const int8 cols = (int8)(0, 2, 4, 6, 8, 10, 12, 14);
+    for (; ow < OW && rowAt + (ulong)(PKH - 1) * (ulong)W + (ulong)(2 * ow + 16) <= xCount; ow += 8) {
+        const int w0 = 2 * ow;
+        float8 best = (float8)(0.0f);
+        int8 bi = (int8)(0);
+#pragma unroll
+        for (int a = 0; a < PKH; ++a) {
+            const float16 r = vload16(0, xr + a * W + w0);
+            /* shuffle rather than .even / .odd, which Oclgrind's uninitialised-value checker misreads */
+            const float8 even = shuffle(r, (uint8)(0, 2, 4, 6, 8, 10, 12, 14));
+            const float8 odd = shuffle(r, (uint8)(1, 3, 5, 7, 9, 11, 13, 15));
+            const int8 at = (int8)((h0 + a) * W + w0) + cols;
+            if (a == 0) {
+                best = even;
+                bi = at;
+            } else {
+                const int8 take = ~isnan(best) & ~islessequal(even, best);     /* v > best, or v NaN */
+                best = select(best, even, take);
+                bi = select(bi, at, take);
+            }
+            const int8 take = ~isnan(best) & ~islessequal(odd, best);
+            best = select(best, odd, take);
+            bi = select(bi, at + (int8)(1), take);
+        }
+        const float8 fi = convert_float8(bi);
+        if (ow + 8 <= OW) {
+            vstore8(best, 0, yr + ow);
+            vstore8(fi, 0, ar + ow);
+        } else {
+            float tb[8], ti[8];
+            vstore8(best, 0, tb);
+            vstore8(fi, 0, ti);
+            for (int j = 0; j < OW - ow; ++j) {
+                yr[ow + j] = tb[j];
+                ar[ow + j] = ti[j];
+            }
+        }
+    }
+#endif
+    for (; ow < OW; ++ow) {
+        const int w0 = ow * PKW;
+        float best = xr[w0];
+        int bi = h0 * W + w0;
+#pragma unroll
+        for (int a = 0; a < PKH; ++a) {
+#pragma unroll
+            for (int b = 0; b < PKW; ++b) {
+                if (a + b > 0) {
+                    const float v = xr[a * W + w0 + b];
+                    /* first maximum wins; the first NaN wins and then nothing beats it (no branches) */
+                    const int take = (!isnan(best)) & ((v > best) | isnan(v));
+                    best = select(best, v, take);
+                    bi = select(bi, (h0 + a) * W + w0 + b, take);
+                }
+            }
+        }
+        yr[ow] = best;
+        ar[ow] = (float)bi;
+    }
+}
+
+__kernel void maxpool_tiles_backward(const int rows, const int H, const int W, const int OH, const int OW,
+                                     __global const float* dy, const ulong dyOff, __global const float* argmax,
+                                     const ulong argmaxOff, __global float* dx, const ulong dxOff) {
+    const int R = get_global_id(0);
+    if (R >= rows) {
+        return;
+    }
+    const int p = R / OH;
+    const int oh = R - p * OH;
+    const int h0 = oh * PKH;
+    __global float* dxp = dx + dxOff + (ulong)p * (ulong)H * (ulong)W;
+    __global const float* dyr = dy + dyOff + (ulong)R * (ulong)OW;
+    __global const float* ar = argmax + argmaxOff + (ulong)R * (ulong)OW;
+    for (int ow = 0; ow < OW; ++ow) {
+        const float g = dyr[ow];
+        const float at = ar[ow];
+        const int w0 = ow * PKW;
+#pragma unroll
+        for (int a = 0; a < PKH; ++a) {
+#pragma unroll
+            for (int b = 0; b < PKW; ++b) {
+                const int i = (h0 + a) * W + w0 + b;
+                dxp[i] = at == (float)i ? g : 0.0f;
+            }
+        }
+    }
+    /* the columns no window covers, and after the last output row the rows no window covers */
+    const int h1 = oh == OH - 1 ? H : h0 + PKH;
+    for (int h = h0; h < h1; ++h) {
+        for (int w = h < h0 + PKH ? OW * PKW : 0; w < W; ++w) {
+            dxp[h * W + w] = 0.0f;
+        }
+    }
 }

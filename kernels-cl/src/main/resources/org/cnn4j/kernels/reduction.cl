@@ -20,10 +20,15 @@
  *   segments  both variants can split a long axis into segments reduced in parallel (pass 1, partials
  *             [outer, segments, inner]) and then reduce the partials (pass 2); see below.
  *   argmax_merge  pass 2 of a split argmax.
+ *   reduce_rows   inner == 1 on CPU devices: one work-item per output row (or segment) reads it with floatVW loads
+ *             into four vector accumulators (added as (a0 + a1) + (a2 + a3), then the lanes halving, then the
+ *             < VW tail in order; MAX / MIN lane-wise with the same NaN rule). PoCL, [2048, 784] sums: ~4x faster
+ *             than reduce_serial's scalar pairwise loop.
  * Op codes: R_SUM, R_MEAN, R_MAX, R_MIN below.
  *
  * -D parameters:
  *   SUM_BLOCK   elements summed sequentially before pairwise combination (default 16; the launcher sets 16)
+ *   VW          floats per vector of reduce_rows, 4, 8 or 16 (default 16; the launcher uses the device's width)
  *
  * Launcher: org.cnn4j.kernels.ClReduction
  */
@@ -31,6 +36,18 @@
 #ifndef SUM_BLOCK
 #define SUM_BLOCK 16
 #endif
+
+#ifndef VW
+#define VW 16
+#endif
+#if VW != 4 && VW != 8 && VW != 16
+#error "VW must be 4, 8 or 16"
+#endif
+#define RD_CAT_(a, b) a##b
+#define RD_CAT(a, b) RD_CAT_(a, b)
+#define floatV RD_CAT(float, VW)
+#define vloadV RD_CAT(vload, VW)
+#define vstoreV RD_CAT(vstore, VW)
 
 #define R_SUM 0
 #define R_MEAN 1
@@ -250,4 +267,58 @@ __kernel void argmax_merge(const int outer, const int segments, const int inner,
         }
     }
     y[yOff + out] = (float)bi;
+}
+
+/* combine on vectors, lane by lane (NaN sticky in acc, a NaN v replaces acc). */
+inline floatV combine_v(const int op, const floatV acc, const floatV v) {
+    if (op == R_MAX) {
+        return select(acc, v, isgreater(v, acc) | isnan(v));
+    }
+    if (op == R_MIN) {
+        return select(acc, v, isless(v, acc) | isnan(v));
+    }
+    return acc + v;
+}
+
+/* inner == 1: work-item u = o * segments + g reduces segment g of row o (see SPLIT_INDEX) with vector loads. */
+__kernel void reduce_rows(const int op, const int outer, const int axis, const int segments, const int meanCount,
+                          __global const float* x, const ulong xOff, __global float* y, const ulong yOff) {
+    const ulong u = get_global_id(0);
+    const int inner = 1;
+    if (u >= (ulong)outer * (ulong)segments) {
+        return;
+    }
+    SPLIT_INDEX(u)
+    const int sum = op == R_SUM || op == R_MEAN;
+    const floatV start = (floatV)(sum ? 0.0f : op == R_MAX ? -INFINITY : INFINITY);
+    floatV a0 = start, a1 = start, a2 = start, a3 = start;
+    uint k = 0;
+    for (; k + 4 * VW <= len; k += 4 * VW) {
+        a0 = combine_v(op, a0, vloadV(0, p + k));
+        a1 = combine_v(op, a1, vloadV(1, p + k));
+        a2 = combine_v(op, a2, vloadV(2, p + k));
+        a3 = combine_v(op, a3, vloadV(3, p + k));
+    }
+    for (; k + VW <= len; k += VW) {
+        a0 = combine_v(op, a0, vloadV(0, p + k));
+    }
+    const floatV all = combine_v(op, combine_v(op, a0, a1), combine_v(op, a2, a3));
+    /* the lanes, halving, through a private array (Oclgrind misreads .lo / .hi) */
+    float t[VW];
+    vstoreV(all, 0, t);
+#pragma unroll
+    for (int w = VW / 2; w >= 1; w /= 2) {
+#pragma unroll
+        for (int i = 0; i < w; ++i) {
+            t[i] = combine(op, t[i], t[i + w]);
+        }
+    }
+    float r = t[0];
+    for (; k < len; ++k) {
+        r = combine(op, r, p[k]);
+    }
+    if (op == R_MEAN && segments == 1) {
+        r = r / (float)meanCount;
+    }
+    y[yOff + u] = r;
 }

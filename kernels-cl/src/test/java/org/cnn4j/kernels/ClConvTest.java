@@ -5,6 +5,7 @@ import static org.cnn4j.kernels.DeviceArrays.random;
 import static org.cnn4j.kernels.DeviceArrays.upload;
 import static org.cnn4j.kernels.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import org.cnn4j.kernels.OpenClTestSupport.TestBackend;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.spi.ConvGeometry;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +38,16 @@ class ClConvTest {
         NaiveCnn.conv(2, 16, 1, 14, 14, 32, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),     // many work-groups, KB 8, CB 8
         NaiveCnn.conv(3, 1, 1, 10, 9, 2, 1, 5, 5, 1, 1, 1, 0, 2, 2, 1, 1, 1, 1),        // C 1, 5x5
         NaiveCnn.conv(1, 3, 1, 4, 4, 2, 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1),         // 2x2 output, no padding
+        // stride 1, 2-D: the row kernels' branches (ROWS; the other variants run them too)
+        NaiveCnn.conv(2, 4, 1, 5, 37, 8, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),        // 3 row vectors, odd rows: partial blocks
+        NaiveCnn.conv(1, 4, 1, 6, 16, 4, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),        // rows of exactly one vector
+        NaiveCnn.conv(2, 4, 1, 9, 11, 6, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 2),        // dilation 2, groups 2, Kg 3, Cg 2
+        NaiveCnn.conv(2, 3, 1, 5, 6, 4, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),         // 1x1 padded: dy cropped for dx
+        NaiveCnn.conv(1, 2, 1, 9, 9, 2, 1, 7, 7, 1, 1, 1, 0, 3, 3, 1, 1, 1, 1),         // 49 taps: weight gradient not ROWS
+        NaiveCnn.conv(20, 2, 1, 6, 6, 4, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),        // 20 images: weight chunks of 10
+        NaiveCnn.conv(2, 3, 1, 7, 8, 6, 1, 1, 5, 1, 1, 1, 0, 0, 2, 0, 0, 1, 1, 1, 1, 1),  // 1x5, asymmetric padding
+        NaiveCnn.conv(2, 16, 1, 7, 9, 6, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 2),        // Cg 8: channel lanes, dilation 2
+        NaiveCnn.conv(3, 32, 1, 5, 6, 6, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 2),        // Cg 16, Kg 3: channel lanes, WKB 1
     };
 
     static Stream<TestBackend> backends() {
@@ -53,6 +65,46 @@ class ClConvTest {
             }
             conv.close();
         }
+    }
+
+    /**
+     * The row kernels at the narrower vector widths (the device's preferred width, 16 here, runs in
+     * {@link #everyVariantMatchesReference}); shapes that reach several row vectors, dilation with groups and the
+     * channel-lane weight kernel (every width is a program per kernel extent, so few shapes).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void rowsAtNarrowerVectorWidths(TestBackend tb) {
+        OpenClBackend b = tb.backend();
+        int[][] shapesByWidth = {{4, 12, 17}, {8, 10, 17}};
+        for (int[] w : shapesByWidth) {
+            ClConv conv = new ClConv(b.context(), ClConv.Variant.ROWS, w[0]);
+            for (int i = 1; i < w.length; i++) {
+                ConvGeometry g = SHAPES[w[i]];
+                check(b, conv, g, "ROWS VW=" + w[0] + " " + g + " on " + tb);
+            }
+            conv.close();
+        }
+    }
+
+    @Test
+    void rowsApplyToTwoDimensionalStrideOneConvolutions() {
+        assertTrue(ClConvRows.supports(SHAPES[10]));
+        assertTrue(ClConvRows.supports(SHAPES[0]));
+        assertFalse(ClConvRows.supports(SHAPES[1]), "stride 2");
+        assertFalse(ClConvRows.supports(SHAPES[5]), "3-D");
+        assertTrue(ClConvRows.supports(SHAPES[14]));
+        assertFalse(ClConvRows.supportsWeight(SHAPES[14]), "49 taps");
+        assertEquals(2, ClConvRows.weightBlock(SHAPES[10]));
+        assertEquals(1, ClConvRows.weightBlock(SHAPES[12]), "Kg 3");
+        assertEquals(8, ClConvRows.block(ClConvRows.FORWARD_BLOCKS, 64));
+        assertEquals(1, ClConvRows.block(ClConvRows.FORWARD_BLOCKS, 5));
+        assertTrue(ClConvRows.channelsInLanes(SHAPES[7], 16), "Cg 16");
+        assertFalse(ClConvRows.channelsInLanes(SHAPES[17], 16), "Cg 8 at 16 lanes");
+        assertTrue(ClConvRows.channelsInLanes(SHAPES[17], 8), "Cg 8 at 8 lanes");
+        assertEquals(1, ClConvRows.channelBlock(SHAPES[18]), "Kg 3");
+        assertEquals(1 << 16, ClConvRows.workspaceSize(10));
+        assertEquals(1 << 21, ClConvRows.workspaceSize((1 << 20) + 1));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** dropout.cl against the Philox reference: the mask bit for bit, element-wise and per channel, in place. */
 class ClDropoutTest {
     /** {n, groupSize}: odd sizes, groups that straddle work-items, one group, a partial last group. */
-    private static final long[][] CASES = {{1, 1}, {7, 1}, {1003, 1}, {5 * 49, 49}, {6 * 9 + 4, 9}, {100, 100}, {50, 3}};
+    private static final long[][] CASES = {{1, 1}, {7, 1}, {1003, 1}, {5 * 49, 49}, {6 * 9 + 4, 9}, {100, 100}, {50, 3},
+        {64, 1}, {128, 1}, {131, 1}, {4096 + 62, 1}};
     private static final long[][] SEEDS_AND_OFFSETS = {{0, 0}, {42, 7}, {0x123456789ABCDEFL, (1L << 33) + 5}, {-1L, -8L}};
 
     static Stream<TestBackend> backends() {
@@ -44,6 +45,40 @@ class ClDropoutTest {
                     assertBitIdentical(what, expected, download(b, yd, 2, n));
                     b.dropout(n, group, p, so[0], so[1], xd, 1, xd, 1);    // in place
                     assertBitIdentical("in place " + what, expected, download(b, xd, 1, n));
+                    b.release(xd);
+                    b.release(yd);
+                }
+            }
+        }
+    }
+
+    /** Every element-wise variant (lanes of 16 blocks, one block per work-item, general) on every device, bit for bit. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyVariantIsBitIdentical(TestBackend tb) {
+        OpenClBackend b = tb.backend();
+        for (ClDropout.Variant v : ClDropout.Variant.values()) {
+            ClDropout dropout = new ClDropout(b.context(), v);
+            for (long[] so : SEEDS_AND_OFFSETS) {
+                for (long[] c : CASES) {
+                    int n = (int) c[0];
+                    float p = 0.25f;
+                    float[] x = random(n + 7, n + 3, -2f, 2f);
+                    x[1] = Float.NaN;
+                    x[2] = Float.POSITIVE_INFINITY;
+                    float[] expected = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        expected[i] = NaiveCnn.keep(i, c[1], p, so[0], so[1]) ? x[i + 3] / (1f - p) : 0f;
+                    }
+                    String what = v + " n=" + n + " group=" + c[1] + " seed=" + so[0] + " offset=" + so[1] + " on " + tb;
+                    org.cnn4j.runtime.opencl.ClBuffer xd = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, x);
+                    org.cnn4j.runtime.opencl.ClBuffer yd = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, random(1, n + 5, 3f, 4f));
+                    dropout.dropout(n, c[1], p, so[0], so[1], xd, 3, yd, 1);
+                    assertBitIdentical(what, expected, download(b, yd, 1, n));
+                    assertBitIdentical("after the end untouched " + what, java.util.Arrays.copyOfRange(random(1, n + 5, 3f, 4f), n + 1,
+                            n + 5), download(b, yd, n + 1, 4));
+                    dropout.dropout(n, c[1], p, so[0], so[1], xd, 3, xd, 3);    // in place
+                    assertBitIdentical("in place " + what, expected, download(b, xd, 3, n));
                     b.release(xd);
                     b.release(yd);
                 }

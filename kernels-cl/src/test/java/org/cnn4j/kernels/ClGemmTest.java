@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** gemm.cl against {@link NaiveGemm}: transpositions, alpha/beta, padded leading dimensions, offsets, batches. */
 class ClGemmTest {
     /** (m, n, k): tiny, not multiples of any tile, exact tiles, and a k of 0. */
-    private static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {33, 17, 65}, {64, 64, 64}, {100, 37, 129}, {3, 4, 0}, {8, 16, 9}, {17, 33, 2}};
+    private static final int[][] SHAPES = {{1, 1, 1}, {5, 7, 3}, {33, 17, 65}, {64, 64, 64}, {100, 37, 129}, {3, 4, 0}, {8, 16, 9}, {17, 33, 2},
+        {9, 10, 16}, {6, 13, 48}};
 
     /** Default limits, small work-groups, and little local memory (the tiled and tree kernels use it). */
     static Stream<TestBackend> backends() {
@@ -51,7 +52,7 @@ class ClGemmTest {
     @MethodSource("backends")
     void variantFollowsTheDeviceType(TestBackend tb) {
         ClGemm.Variant expected = tb.backend().info().type() == org.cnn4j.runtime.spi.DeviceType.CPU
-                ? ClGemm.Variant.BLOCKED : ClGemm.Variant.TILED;
+                ? ClGemm.Variant.BLOCKED : ClGemm.Variant.TILED2;
         assertEquals(expected, new ClGemm(tb.backend().context()).variant());
     }
 
@@ -66,6 +67,50 @@ class ClGemmTest {
                 }
             }
         }
+    }
+
+    /** Every gemm_tiled2 shape that fits, pinned, on shapes with partial tiles, every transposition and a batch. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void everyTiled2ShapeComputesTheProduct(TestBackend tb) {
+        ClGemm any = new ClGemm(tb.backend().context(), ClGemm.Variant.TILED2);
+        for (ClGemm.Config config : any.candidates()) {
+            if (config.variant() != ClGemm.Variant.TILED2) {
+                continue;
+            }
+            TuningStore pinned = new TuningStore(null);
+            int[][] shapes = {{130, 67, 33}, {16, 16, 16}};
+            for (int[] sh : shapes) {
+                for (int trans = 0; trans < 4; trans++) {
+                    pinned.put(ClGemm.shapeKey(trans >= 2, (trans & 1) != 0, sh[0], sh[1], sh[2], 2), config.id());
+                }
+            }
+            ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.TILED2, pinned);
+            for (int[] sh : shapes) {
+                for (int trans = 0; trans < 4; trans++) {
+                    check(tb, gemm, trans >= 2, (trans & 1) != 0, sh[0], sh[1], sh[2], 1.5f, 0.5f, 1, 2, 2, 0.5f);
+                }
+            }
+            assertEquals(0, gemm.tuner().timings(), config.id() + " ran as stored");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tiled2TileFollowsTheProductSize(TestBackend tb) {
+        ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.TILED2);
+        ClGemm.Config big = gemm.tiled2For(1024, 1024);
+        ClGemm.Config small = gemm.tiled2For(64, 196);
+        boolean anyFits = gemm.candidates().stream().anyMatch(c -> c.variant() == ClGemm.Variant.TILED2);
+        if (!anyFits) {
+            assertEquals(null, big, "no gemm_tiled2 shape fits " + tb + ": the launcher falls back to gemm_tiled");
+            return;
+        }
+        assertTrue(big != null && small != null, "shapes fit " + tb);
+        assertTrue(small.x() <= 64, "a 64-row product gets at most 64-wide tiles: " + small.id());
+        assertTrue(big.x() >= small.x(), big.id() + " vs " + small.id());
+        assertTrue(big.groupSize() <= Math.min(tb.backend().context().device().maxWorkGroupSize(),
+                tb.cap() > 0 ? tb.cap() : Long.MAX_VALUE), big.id() + " within the work-group limits on " + tb);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,10 +182,11 @@ class ClGemmTest {
         ClGemm any = new ClGemm(tb.backend().context());
         for (ClGemm.Config config : any.candidates()) {
             TuningStore pinned = new TuningStore(null);
-            String shape = ClGemm.shapeKey(true, false, 37, 29, 41, 2);
-            pinned.put(shape, config.id());
+            pinned.put(ClGemm.shapeKey(true, false, 37, 29, 41, 2), config.id());
+            pinned.put(ClGemm.shapeKey(false, true, 37, 29, 41, 2), config.id());     // gemm_dot's case (A B^T)
             ClGemm gemm = new ClGemm(tb.backend().context(), ClGemm.Variant.BLOCKED, pinned);
-            check(tb, gemm, true, false, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);
+            check(tb, gemm, true, false, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);     // a dot config falls back to the default
+            check(tb, gemm, false, true, 37, 29, 41, -0.5f, 1f, 3, 2, 2, 0.5f);
             assertEquals(0, gemm.tuner().timings(), config.id() + " ran as stored");
         }
     }

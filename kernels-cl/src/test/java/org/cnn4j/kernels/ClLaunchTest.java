@@ -26,6 +26,12 @@ class ClLaunchTest {
                     out[(z * ny + y) * nx + x] = x + 100.0f * y + 10000.0f * z;
                 }
             }
+            __kernel void affine(const int n, const float a, const long shift, __global const float* x, __global float* y) {
+                const int i = get_global_id(0);
+                if (i < n) {
+                    y[i] = a * x[i] + (float)shift;
+                }
+            }
             __kernel void vectors(const int8 dims, const long8 strides, __global float* out) {
                 if (get_global_id(0) == 0) {
                     out[0] = dims.s0; out[1] = dims.s1; out[2] = dims.s5; out[3] = dims.s6; out[4] = dims.s7;
@@ -40,6 +46,47 @@ class ClLaunchTest {
 
     private static ClKernel kernel(ClContext context, String name) {
         return context.program("launch-test.cl", SOURCE, Map.of()).kernel(name);
+    }
+
+    /**
+     * A kernel keeps its arguments between launches and ClLaunch skips setting an unchanged one: every change of a
+     * scalar (including -0 against 0) or a buffer must still reach the kernel.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void unchangedArgumentsAreSkippedAndChangedOnesApplied(TestBackend tb) {
+        OpenClBackend b = tb.backend();
+        ClContext context = b.context();
+        ClKernel affine = kernel(context, "affine");
+        float[] x1 = {1f, 2f, 3f, -4f, 5f};
+        float[] x2 = {-1f, 0.5f, 7f, 8f, -9f};
+        ClBuffer d1 = (ClBuffer) DeviceArrays.upload(b, x1);
+        ClBuffer d2 = (ClBuffer) DeviceArrays.upload(b, x2);
+        ClBuffer y1 = (ClBuffer) b.allocate(5);
+        ClBuffer y2 = (ClBuffer) b.allocate(5);
+        Object[][] calls = {{5, 2f, 0L, d1, y1}, {5, 2f, 0L, d1, y1}, {5, 3f, 0L, d1, y1}, {5, 3f, 7L, d1, y1},
+            {5, 3f, 7L, d2, y1}, {5, 3f, 7L, d2, y2}, {3, 3f, 7L, d2, y2}, {5, -0f, 0L, d1, y1}, {5, 0f, 0L, d1, y2}};
+        for (Object[] c : calls) {
+            int n = (Integer) c[0];
+            float a = (Float) c[1];
+            long shift = (Long) c[2];
+            ClBuffer x = (ClBuffer) c[3];
+            ClBuffer y = (ClBuffer) c[4];
+            b.fill(y, 0, 5, 99f);
+            try (ClLaunch l = affine.begin()) {
+                l.arg(n).arg(a).arg(shift).arg(x).arg(y).enqueue1d(5);
+            }
+            float[] in = x == d1 ? x1 : x2;
+            float[] expected = new float[5];
+            for (int i = 0; i < 5; i++) {
+                expected[i] = i < n ? a * in[i] + shift : 99f;
+            }
+            Tolerance.assertBitIdentical("affine " + java.util.Arrays.toString(c) + " on " + tb, expected,
+                    DeviceArrays.download(b, y, 0, 5));
+        }
+        for (ClBuffer d : new ClBuffer[] {d1, d2, y1, y2}) {
+            b.release(d);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -12,10 +12,14 @@ import org.cnn4j.runtime.spi.DeviceMemory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** batchnorm.cl against {@link NaiveCnn}: statistics, forward and fused backward; one and several segments. */
+/**
+ * batchnorm.cl against {@link NaiveCnn}: statistics, forward and fused backward; one and several segments, for
+ * the segment kernels and the row kernels (vector rows with and without a tail, one and several parts).
+ */
 class ClNormTest {
     /** {n, c, spatial}: 2-D, 1-D (spatial 1), and long channels that the launcher splits into segments. */
-    private static final int[][] SHAPES = {{4, 3, 25}, {7, 5, 1}, {3, 2, 3001}, {1, 1, 1}, {16, 8, 49}};
+    private static final int[][] SHAPES = {{4, 3, 25}, {7, 5, 1}, {3, 2, 3001}, {1, 1, 1}, {16, 8, 49}, {5, 3, 64}, {3, 2, 16},
+        {6, 4, 196}};
     private static final float EPS = 1e-5f;
 
     static Stream<TestBackend> backends() {
@@ -26,8 +30,9 @@ class ClNormTest {
     @MethodSource("backends")
     void statisticsForwardBackward(TestBackend tb) {
         OpenClBackend b = tb.backend();
-        for (int forced : new int[] {0, 1, 3}) {
-            ClNorm norm = new ClNorm(b.context(), forced);
+        for (int kind = 0; kind < 6; kind++) {
+            int forced = new int[] {0, 1, 3}[kind % 3];
+            ClNorm norm = new ClNorm(b.context(), forced, kind >= 3);
             for (int[] s : SHAPES) {
                 int n = s[0];
                 int c = s[1];
@@ -37,7 +42,8 @@ class ClNormTest {
                 float[] dy = random(size + 1, size, -1f, 1f);
                 float[] gamma = random(c, c, 0.5f, 1.5f);
                 float[] beta = random(c + 1, c, -1f, 1f);
-                String what = "[" + n + ", " + c + ", " + sp + "] segments " + norm.segments(c, (long) n * sp) + " on " + tb;
+                String what = "[" + n + ", " + c + ", " + sp + "] " + (norm.rows() ? "rows, parts " + norm.rowParts(c, n)
+                        : "segments " + norm.segments(c, (long) n * sp)) + " on " + tb;
                 double[][] st = NaiveCnn.bnStats(n, c, sp, x);
                 ClBuffer xd = (ClBuffer) upload(b, x);
                 ClBuffer mean = (ClBuffer) b.allocate(c + 1);

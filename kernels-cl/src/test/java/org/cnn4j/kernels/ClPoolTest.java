@@ -44,6 +44,15 @@ class ClPoolTest {
         pool(2, 5, 6, 7, 2, 3, 2, 2, 2, 1, 1, 1, 0, true),
         pool(1, 4, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1, false),
         pool(33, 1, 28, 28, 1, 2, 2, 1, 2, 2, 0, 0, 0, false),
+        // windows that tile the plane (maxpool_tiles_* on CPU devices): remainders, 3x3, 1x1, non-square, 1 output
+        pool(3, 1, 9, 7, 1, 2, 2, 1, 2, 2, 0, 0, 0, false),      // row 8 and column 6 in no window
+        pool(2, 1, 11, 10, 1, 3, 3, 1, 3, 3, 0, 0, 0, false),    // 3x3 stride 3, two rows and one column left over
+        pool(2, 1, 4, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, false),      // 1x1: every element its own window
+        pool(3, 1, 6, 8, 1, 2, 4, 1, 2, 4, 0, 0, 0, false),      // non-square window
+        pool(2, 1, 3, 3, 1, 2, 2, 1, 2, 2, 0, 0, 0, false),      // one window per plane
+        pool(2, 1, 9, 41, 1, 3, 2, 1, 3, 2, 0, 0, 0, false),     // 3x2: float16 rows of 3, chunks of 8, 8, 4 windows
+        pool(5, 1, 2, 32, 1, 2, 2, 1, 2, 2, 0, 0, 0, false),     // OW 16: whole chunks, the last one scalar
+        pool(4, 1, 7, 7, 1, 2, 2, 1, 2, 2, 0, 0, 0, true),       // ceil mode: last window past the input, general kernels
     };
 
     @ParameterizedTest(name = "{0}")
@@ -76,6 +85,49 @@ class ClPoolTest {
                 b.release(d);
             }
         }
+    }
+
+    /** The general max-pool kernels on every device too (CPU devices run the tiles kernels by default where they apply). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void maxPoolTilesAndGeneralKernelsAgree(TestBackend tb) {
+        OpenClBackend b = tb.backend();
+        for (boolean useTiles : new boolean[] {true, false}) {
+            ClPool pool = new ClPool(b.context(), useTiles);
+            for (PoolGeometry g : WINDOWS) {
+                int n = (int) g.inputSize();
+                int m = (int) g.outputSize();
+                float[] x = random(n + 3, n, -2f, 2f);
+                for (int i = 0; i < n; i += 5) {
+                    x[i] = Math.round(x[i]);          // ties
+                }
+                x[n - 1] = Float.NaN;
+                x[0] = Float.POSITIVE_INFINITY;
+                float[][] ref = NaiveCnn.maxPool(g, x);
+                float[] dy = random(m + 4, m, -1f, 1f);
+                org.cnn4j.runtime.opencl.ClBuffer xd = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, pad(x, 2));
+                org.cnn4j.runtime.opencl.ClBuffer yd = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, random(2, m + 1, 7f, 8f));
+                org.cnn4j.runtime.opencl.ClBuffer ad = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, random(3, m + 3, 7f, 8f));
+                org.cnn4j.runtime.opencl.ClBuffer dyd = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, pad(dy, 1));
+                org.cnn4j.runtime.opencl.ClBuffer dxd = (org.cnn4j.runtime.opencl.ClBuffer) upload(b, random(4, n + 2, 5f, 6f));
+                String what = g + " tiles=" + useTiles + " (applies: " + ClPool.tiles(g) + ") on " + tb;
+                pool.maxForward(g, xd, 2, yd, 1, ad, 3);
+                assertClose("maxPool y " + what, ref[0], download(b, yd, 1, m), 0, 0);
+                assertClose("maxPool argmax " + what, ref[1], download(b, ad, 3, m), 0, 0);
+                pool.maxBackward(g, dyd, 1, ad, 3, dxd, 2);
+                assertClose("maxPool dx " + what, NaiveCnn.maxPoolBackward(g, dy, ref[1]), download(b, dxd, 2, n), 1e-6, 1e-6);
+                assertClose("maxPool dx front untouched " + what, random(4, 2, 5f, 6f), download(b, dxd, 0, 2), 0, 0);
+                for (DeviceMemory d : new DeviceMemory[] {xd, yd, ad, dyd, dxd}) {
+                    b.release(d);
+                }
+            }
+        }
+    }
+
+    private static float[] pad(float[] x, int front) {
+        float[] out = new float[x.length + front];
+        System.arraycopy(x, 0, out, front, x.length);
+        return out;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -26,6 +26,7 @@ class ClReductionTest {
     /** [outer, axis, inner]: short and long axes, inner 1 and more, few and many outputs. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {3, 5, 7}, {64, 33, 1}, {2, 1000, 1}, {1, 5003, 3}, {5, 300, 1000}, {1, 100003, 1}, {4, 257, 2},
+        {7, 64, 1}, {3, 784, 1}, {2, 15, 1},
     };
 
     /** Default limits, small work-groups, and little local memory (the tiled and tree kernels use it). */
@@ -36,11 +37,12 @@ class ClReductionTest {
     /** The launcher's own plan, then every variant unsplit and split into a few (uneven) segments. */
     private static List<Plan> plans(ClReduction r, int outer, int axis, int inner) {
         List<Plan> plans = new ArrayList<>(List.of(r.plan((long) outer * inner, axis, inner),
-                new Plan(Variant.SERIAL, 1), new Plan(Variant.TREE, 1)));
+                new Plan(Variant.SERIAL, 1), new Plan(Variant.TREE, 1), new Plan(Variant.ROWS, 1)));
         for (int s : new int[] {3, 7}) {
             if (s <= axis) {
                 plans.add(new Plan(Variant.SERIAL, s));
                 plans.add(new Plan(Variant.TREE, s));
+                plans.add(new Plan(Variant.ROWS, s));
             }
         }
         return plans;

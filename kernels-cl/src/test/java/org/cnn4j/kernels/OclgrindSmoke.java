@@ -51,6 +51,7 @@ public final class OclgrindSmoke {
             reductions(b);
             layout(b);
             gemm(b);
+            gemmTiled2(b);
             random(b);
             activations(b);
             dropout(b);
@@ -59,6 +60,7 @@ public final class OclgrindSmoke {
             pooling(b);
             batchNorm(b);
             convolution(b);
+            cpuVariants(b);
             b.synchronize();
         }
         System.out.printf("OclgrindSmoke: %s in %.1f s%n", failures == 0 ? "all kernels OK" : failures + " FAILED",
@@ -203,6 +205,39 @@ public final class OclgrindSmoke {
         release(b, yd);
         release(b, ad);
         release(b, bd);
+    }
+
+    /** gemm_tiled2 at every shape that fits, on a product with partial tiles and several k steps, each transposition. */
+    private static void gemmTiled2(OpenClBackend b) {
+        int m = 40;
+        int n = 33;
+        int k = 37;
+        ClGemm any = new ClGemm(b.context(), ClGemm.Variant.TILED2);
+        for (ClGemm.Config config : any.candidates()) {
+            if (config.variant() != ClGemm.Variant.TILED2 || config.x() > 64) {
+                continue;           // 128-wide tiles: the same code, 4x the simulation time
+            }
+            for (int trans = 0; trans < 4; trans++) {
+                boolean ta = trans >= 2;
+                boolean tb = (trans & 1) != 0;
+                float[] a = DeviceArrays.random(70 + trans, m * k, -1f, 1f);
+                float[] bm = DeviceArrays.random(80 + trans, k * n, -1f, 1f);
+                float[] c = DeviceArrays.random(90 + trans, m * n, -1f, 1f);
+                float[] expected = c.clone();
+                NaiveGemm.gemm(ta, tb, m, n, k, 1.5f, a, 0, ta ? m : k, 0, bm, 0, tb ? k : n, 0, 0.5f, expected, 0, n, 0, 1);
+                DeviceMemory ad = DeviceArrays.upload(b, a);
+                DeviceMemory bd = DeviceArrays.upload(b, bm);
+                DeviceMemory cd = DeviceArrays.upload(b, c);
+                TuningStore pinned = new TuningStore(null);
+                pinned.put(ClGemm.shapeKey(ta, tb, m, n, k, 1), config.id());
+                new ClGemm(b.context(), ClGemm.Variant.TILED2, pinned).gemm(ta, tb, m, n, k, 1.5f, (ClBuffer) ad, 0, ta ? m : k, 0,
+                        (ClBuffer) bd, 0, tb ? k : n, 0, 0.5f, (ClBuffer) cd, 0, n, 0, 1);
+                check("gemm_tiled2 " + config.id() + " trans " + trans, expected, DeviceArrays.download(b, cd, 0, m * n), 1e-5, 1e-5);
+                release(b, ad);
+                release(b, bd);
+                release(b, cd);
+            }
+        }
     }
 
     private static void random(OpenClBackend b) {
@@ -524,6 +559,260 @@ public final class OclgrindSmoke {
      * kernels reading data that an earlier kernel wrote into it are reported as reading uninitialised
      * memory (even with the queue drained before the release). Nothing is reused, so nothing is misreported.
      */
+    /** Vector widths the CPU-device kernels are compiled for (the device's preferred float width picks one). */
+    private static final int[] WIDTHS = {4, 8, 16};
+
+    /**
+     * The CPU-device variants (Oclgrind reports a GPU, so the launchers would not choose them): conv row kernels,
+     * max-pool tiles, batch-norm row kernels, element-wise dropout, gemm_dot, each at every vector width, on shapes
+     * that reach their vector paths, tails and edges.
+     */
+    private static void cpuVariants(OpenClBackend b) {
+        // gemm_dot: A B^T with k = 2 vectors of 16 plus a tail, edge rows and columns
+        int m = 5;
+        int n = 6;
+        int k = 37;
+        float[] a = DeviceArrays.random(50, m * k, -1f, 1f);
+        float[] bt = DeviceArrays.random(51, n * k, -1f, 1f);
+        float[] c = DeviceArrays.random(52, m * n, -1f, 1f);
+        float[] expected = c.clone();
+        NaiveGemm.gemm(false, true, m, n, k, 1.5f, a, 0, k, 0, bt, 0, k, 0, 0.5f, expected, 0, n, 0, 1);
+        DeviceMemory ad = DeviceArrays.upload(b, a);
+        DeviceMemory bd = DeviceArrays.upload(b, bt);
+        for (int vw : WIDTHS) {
+            DeviceMemory cd = DeviceArrays.upload(b, c);
+            new ClGemm(b.context(), ClGemm.Variant.DOT, vw).gemm(false, true, m, n, k, 1.5f, (ClBuffer) ad, 0, k, 0, (ClBuffer) bd,
+                    0, k, 0, 0.5f, (ClBuffer) cd, 0, n, 0, 1);
+            check("gemm_dot VW=" + vw, expected, DeviceArrays.download(b, cd, 0, m * n), 1e-5, 1e-5);
+            release(b, cd);
+        }
+        release(b, ad);
+        release(b, bd);
+
+        // dropout: every element-wise variant, two full lanes work-items and a tail
+        int nd = 131;
+        float[] x = DeviceArrays.random(53, nd, 1f, 2f);
+        float[] kept = new float[nd];
+        for (int i = 0; i < nd; i++) {
+            kept[i] = NaiveCnn.keep(i, 1, 0.3f, 9, 4) ? x[i] / (1f - 0.3f) : 0f;
+        }
+        DeviceMemory xd = DeviceArrays.upload(b, x);
+        for (ClDropout.Variant v : ClDropout.Variant.values()) {
+            DeviceMemory yd = b.allocate(nd);
+            new ClDropout(b.context(), v).dropout(nd, 1, 0.3f, 9, 4, (ClBuffer) xd, 0, (ClBuffer) yd, 0);
+            check("dropout " + v, kept, DeviceArrays.download(b, yd, 0, nd), 0, 0);
+            release(b, yd);
+        }
+        release(b, xd);
+
+        // max-pool tiles: 2x2 with float16 chunks (OW 18: 8, 8, then the scalar tail), and 3x2 with left-over rows/columns
+        ClPool tiles = new ClPool(b.context(), true);
+        for (PoolGeometry g : new PoolGeometry[] {
+            new PoolGeometry(2, 1, 4, 36, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 2, 18),
+            new PoolGeometry(2, 1, 7, 9, 1, 3, 2, 1, 3, 2, 0, 0, 0, 1, 2, 4)}) {
+            int ni = (int) g.inputSize();
+            int no = (int) g.outputSize();
+            float[] px = DeviceArrays.random(54, ni, -2f, 2f);
+            px[3] = Float.NaN;
+            float[] pdy = DeviceArrays.random(55, no, -1f, 1f);
+            float[][] ref = NaiveCnn.maxPool(g, px);
+            ClBuffer pxd = (ClBuffer) DeviceArrays.upload(b, px);
+            ClBuffer pdyd = (ClBuffer) DeviceArrays.upload(b, pdy);
+            ClBuffer pyd = (ClBuffer) b.allocate(no);
+            ClBuffer pad = (ClBuffer) b.allocate(no);
+            ClBuffer pdxd = (ClBuffer) b.allocate(ni);
+            tiles.maxForward(g, pxd, 0, pyd, 0, pad, 0);
+            check("maxpool tiles " + g, ref[0], DeviceArrays.download(b, pyd, 0, no), 0, 0);
+            check("maxpool tiles argmax", ref[1], DeviceArrays.download(b, pad, 0, no), 0, 0);
+            tiles.maxBackward(g, pdyd, 0, pad, 0, pdxd, 0);
+            check("maxpool tiles backward", NaiveCnn.maxPoolBackward(g, pdy, ref[1]), DeviceArrays.download(b, pdxd, 0, ni), 0, 0);
+            for (DeviceMemory d : new DeviceMemory[] {pxd, pdyd, pyd, pad, pdxd}) {
+                release(b, d);
+            }
+        }
+
+        // batch-norm row kernels: spatial 70 (one 4-vector step, vectors, a tail), one and two parts
+        int bn = 3;
+        int bc = 2;
+        int sp = 70;
+        int size = bn * bc * sp;
+        float[] bx = DeviceArrays.random(56, size, -1f, 3f);
+        float[] bdy = DeviceArrays.random(57, size, -1f, 1f);
+        float[] gamma = {0.5f, 1.5f};
+        float[] beta = {0.1f, -0.2f};
+        ClBuffer bxd = (ClBuffer) DeviceArrays.upload(b, bx);
+        ClBuffer bdyd = (ClBuffer) DeviceArrays.upload(b, bdy);
+        ClBuffer gd = (ClBuffer) DeviceArrays.upload(b, gamma);
+        ClBuffer bed = (ClBuffer) DeviceArrays.upload(b, beta);
+        for (int vw : WIDTHS) {
+            for (int parts : new int[] {1, 2}) {
+                ClNorm norm = new ClNorm(b.context(), parts, true, vw);
+                ClBuffer mean = (ClBuffer) b.allocate(bc);
+                ClBuffer var = (ClBuffer) b.allocate(bc);
+                ClBuffer yd = (ClBuffer) b.allocate(size);
+                ClBuffer dxd = (ClBuffer) b.allocate(size);
+                ClBuffer dgd = (ClBuffer) b.allocate(bc);
+                ClBuffer dbd = (ClBuffer) b.allocate(bc);
+                String what = "batchNorm rows VW=" + vw + " parts " + parts;
+                norm.statistics(bn, bc, sp, bxd, 0, mean, 0, var, 0);
+                double[][] st = NaiveCnn.bnStats(bn, bc, sp, bx);
+                float[] mv = DeviceArrays.download(b, mean, 0, bc);
+                float[] vv = DeviceArrays.download(b, var, 0, bc);
+                check(what + " mean", NaiveCnn.toFloat(st[0]), mv, 1e-6, 1e-5);
+                check(what + " var", NaiveCnn.toFloat(st[1]), vv, 1e-6, 1e-5);
+                norm.forward(bn, bc, sp, 1e-5f, bxd, 0, mean, 0, var, 0, gd, 0, bed, 0, yd, 0);
+                check(what + " forward", NaiveCnn.bnForward(bn, bc, sp, 1e-5, bx, mv, vv, gamma, beta), DeviceArrays.download(b, yd, 0, size),
+                        1e-5, 1e-5);
+                norm.backward(bn, bc, sp, 1e-5f, bxd, 0, bdyd, 0, mean, 0, var, 0, gd, 0, dxd, 0, dgd, 0, dbd, 0);
+                float[][] ref = NaiveCnn.bnBackward(bn, bc, sp, 1e-5, bx, bdy, mv, vv, gamma);
+                check(what + " dx", ref[0], DeviceArrays.download(b, dxd, 0, size), 1e-5, 1e-4);
+                check(what + " dgamma", ref[1], DeviceArrays.download(b, dgd, 0, bc), 1e-5, 1e-4);
+                check(what + " dbeta", ref[2], DeviceArrays.download(b, dbd, 0, bc), 1e-5, 1e-4);
+                for (DeviceMemory d : new DeviceMemory[] {mean, var, yd, dxd, dgd, dbd}) {
+                    release(b, d);
+                }
+            }
+        }
+        for (DeviceMemory d : new DeviceMemory[] {bxd, bdyd, gd, bed}) {
+            release(b, d);
+        }
+
+        vectorKernels(b);
+
+        // conv row kernels: a row longer than 16 with two weight-gradient chunks, dilation 2 with groups 2, and the
+        // channel-lane weight kernel (Cg a multiple of the width) with and without its sliding window
+        for (ConvGeometry g : new ConvGeometry[] {
+            NaiveCnn.conv(2, 2, 1, 5, 19, 4, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),
+            NaiveCnn.conv(1, 4, 1, 7, 7, 4, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 2),
+            NaiveCnn.conv(2, 16, 1, 4, 5, 2, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1),     // channel lanes, sliding window
+            NaiveCnn.conv(1, 8, 1, 5, 6, 3, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2, 1)}) {  // channel lanes, dilation 2, WKB 1
+            int nx = (int) g.inputSize();
+            int nw = (int) g.weightSize();
+            int ny = (int) g.outputSize();
+            float[] cx = DeviceArrays.random(58, nx, -1f, 1f);
+            float[] w = DeviceArrays.random(59, nw, -1f, 1f);
+            float[] bias = DeviceArrays.random(60, g.outChannels(), -1f, 1f);
+            float[] dy = DeviceArrays.random(61, ny, -1f, 1f);
+            ClBuffer cxd = (ClBuffer) DeviceArrays.upload(b, cx);
+            ClBuffer wd = (ClBuffer) DeviceArrays.upload(b, w);
+            ClBuffer bd2 = (ClBuffer) DeviceArrays.upload(b, bias);
+            ClBuffer dyd = (ClBuffer) DeviceArrays.upload(b, dy);
+            ClBuffer yd = (ClBuffer) b.allocate(ny);
+            ClBuffer dxd = (ClBuffer) b.allocate(nx);
+            ClBuffer dwd = (ClBuffer) b.allocate(nw);
+            for (int vw : WIDTHS) {
+                ClConv conv = new ClConv(b.context(), ClConv.Variant.ROWS, vw);
+                String what = "conv rows VW=" + vw + " " + g;
+                conv.forward(g, cxd, 0, wd, 0, bd2, 0, yd, 0);
+                check("forward " + what, NaiveCnn.convForward(g, cx, w, bias), DeviceArrays.download(b, yd, 0, ny), 1e-5, 1e-5);
+                conv.backwardInput(g, dyd, 0, wd, 0, dxd, 0);
+                check("backwardInput " + what, NaiveCnn.convBackwardInput(g, dy, w), DeviceArrays.download(b, dxd, 0, nx), 1e-5, 1e-5);
+                conv.backwardWeight(g, cxd, 0, dyd, 0, dwd, 0);
+                check("backwardWeight " + what, NaiveCnn.convBackwardWeight(g, cx, dy), DeviceArrays.download(b, dwd, 0, nw), 1e-5, 1e-5);
+                // not closed, as no buffer here is released: Oclgrind's uninitialised-value checker misreports memory
+                // that a released buffer occupied
+            }
+            for (DeviceMemory d : new DeviceMemory[] {cxd, wd, bd2, dyd, yd, dxd, dwd}) {
+                release(b, d);
+            }
+        }
+    }
+
+    /** The element-wise, activation, optimizer and reduction vector kernels of CPU devices, at every width. */
+    private static void vectorKernels(OpenClBackend b) {
+        // element-wise, activation, optimizer and reduction vector kernels: two whole chunks and a partial one
+        for (int vw : WIDTHS) {
+            int ne = 2 * ClElementwise.VECTORS_PER_ITEM * vw + 5;
+            float[] ex = DeviceArrays.random(62, ne, -3f, 3f);
+            ex[1] = Float.NaN;
+            ex[ne - 2] = Float.NaN;
+            float[] ec = DeviceArrays.random(63, ne, -3f, 3f);
+            ClBuffer exd = (ClBuffer) DeviceArrays.upload(b, ex);
+            ClBuffer ecd = (ClBuffer) DeviceArrays.upload(b, ec);
+            ClBuffer eyd = (ClBuffer) b.allocate(ne);
+            ClElementwise ew = new ClElementwise(b.context(), true, vw);
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.SIGMOID}) {
+                ew.unary(op, ne, exd, 0, eyd, 0);
+                float[] expected = new float[ne];
+                for (int i = 0; i < ne; i++) {
+                    expected[i] = NaiveElementwise.unary(op, ex[i]);
+                }
+                check("ew_unary_vec " + op + " VW=" + vw, expected, DeviceArrays.download(b, eyd, 0, ne), 1e-6, 1e-5);
+            }
+            StridedLayout flat = new StridedLayout(new int[] {ne}, new long[] {1});
+            for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.MAX}) {
+                ew.binary(op, flat, exd, 0, flat, ecd, 0, eyd, 0);
+                check("ew_binary_vec " + op + " VW=" + vw, NaiveElementwise.binary(op, flat, ex, 0, flat, ec, 0),
+                        DeviceArrays.download(b, eyd, 0, ne), 1e-6, 1e-5);
+                ew.scalar(op, ne, exd, 0, 0.5f, true, eyd, 0);
+                float[] expected = new float[ne];
+                for (int i = 0; i < ne; i++) {
+                    expected[i] = NaiveElementwise.binary(op, 0.5f, ex[i]);
+                }
+                check("ew_scalar_vec " + op + " VW=" + vw, expected, DeviceArrays.download(b, eyd, 0, ne), 1e-6, 1e-5);
+            }
+            ClActivation act = new ClActivation(b.context(), true, vw);
+            for (Activation f : new Activation[] {Activation.RELU, Activation.GELU}) {
+                act.forward(f, 0f, ne, ecd, 0, eyd, 0);
+                float[] expected = new float[ne];
+                float[] grad = new float[ne];
+                for (int i = 0; i < ne; i++) {
+                    double yi = NaiveCnn.act(f, 0f, ec[i]);
+                    expected[i] = (float) yi;
+                    grad[i] = (float) NaiveCnn.actGrad(f, 0f, ec[i], yi, ex[i]);
+                }
+                check("act_forward_vec " + f + " VW=" + vw, expected, DeviceArrays.download(b, eyd, 0, ne), 1e-6, 1e-5);
+                act.backward(f, 0f, ne, ecd, 0, eyd, 0, exd, 0, eyd, 0);
+                check("act_backward_vec " + f + " VW=" + vw, grad, DeviceArrays.download(b, eyd, 0, ne), 1e-6, 1e-5);
+            }
+            // optimizers: two steps of SGD with momentum and of AMSGrad Adam, against the double reference
+            ClOptimizer opt = new ClOptimizer(b.context(), true, vw);
+            float[] p0 = DeviceArrays.random(64, ne, -1f, 1f);
+            float[] g = DeviceArrays.random(65, ne, -1f, 1f);
+            ClBuffer gd = (ClBuffer) DeviceArrays.upload(b, g);
+            ClBuffer pd = (ClBuffer) DeviceArrays.upload(b, p0);
+            ClBuffer bufd = (ClBuffer) DeviceArrays.upload(b, new float[ne]);
+            double[][] ref = {widen(p0), new double[ne]};
+            for (int step = 1; step <= 2; step++) {
+                opt.sgdStep(ne, 0.1f, 0.9f, 0.1f, 0.01f, false, step == 1, pd, 0, gd, 0, bufd, 0);
+                NaiveOptimizer.sgd(0.1f, 0.9f, 0.1f, 0.01f, false, step == 1, ref[0], g, ref[1]);
+            }
+            check("sgd_step_vec VW=" + vw, NaiveCnn.toFloat(ref[0]), DeviceArrays.download(b, pd, 0, ne), 1e-6, 1e-5);
+            ClBuffer apd = (ClBuffer) DeviceArrays.upload(b, p0);
+            ClBuffer md = (ClBuffer) DeviceArrays.upload(b, new float[ne]);
+            ClBuffer vd = (ClBuffer) DeviceArrays.upload(b, new float[ne]);
+            ClBuffer vmaxd = (ClBuffer) DeviceArrays.upload(b, new float[ne]);
+            double[][] aref = {widen(p0), new double[ne], new double[ne], new double[ne]};
+            for (int step = 1; step <= 2; step++) {
+                float bc1 = (float) (1 - Math.pow(0.9, step));
+                float bc2 = (float) (1 - Math.pow(0.999, step));
+                opt.adamStep(ne, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false, true, bc1, bc2, apd, 0, gd, 0, md, 0, vd, 0, vmaxd, 0);
+                NaiveOptimizer.adam(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false, true, bc1, bc2, aref[0], g, aref[1], aref[2], aref[3]);
+            }
+            check("adam_step_vec VW=" + vw, NaiveCnn.toFloat(aref[0]), DeviceArrays.download(b, apd, 0, ne), 1e-6, 1e-5);
+            for (DeviceMemory d : new DeviceMemory[] {exd, ecd, eyd, gd, pd, bufd, apd, md, vd, vmaxd}) {
+                release(b, d);
+            }
+        }
+        // reduce_rows (the device's width): SUM, MEAN, MAX with a NaN, unsplit and in 3 segments
+        ClReduction reduction = new ClReduction(b.context());
+        int rows = 3;
+        int axis = 70;
+        float[] rx = DeviceArrays.random(66, rows * axis, -1f, 1f);
+        rx[axis + 5] = Float.NaN;
+        ClBuffer rxd = (ClBuffer) DeviceArrays.upload(b, rx);
+        ClBuffer ryd = (ClBuffer) b.allocate(rows);
+        for (int segments : new int[] {1, 3}) {
+            for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MEAN, ReduceOp.MAX}) {
+                reduction.reduce(op, rows, axis, 1, rxd, 0, ryd, 0, new ClReduction.Plan(ClReduction.Variant.ROWS, segments));
+                check("reduce_rows " + op + " segments " + segments, NaiveReduction.reduce(op, rows, axis, 1, rx),
+                        DeviceArrays.download(b, ryd, 0, rows), 1e-5, 1e-5);
+            }
+        }
+        release(b, rxd);
+        release(b, ryd);
+    }
+
     private static void release(OpenClBackend b, DeviceMemory m) {
         KEPT.add(m);
     }

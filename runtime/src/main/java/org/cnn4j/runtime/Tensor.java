@@ -50,7 +50,8 @@ public final class Tensor implements AutoCloseable {
         this.storage = storage;
         this.offset = offset;
         this.shape = shape;
-        this.leakState = new LeakState(describeUnnamed(), TRACK_SITES ? new Throwable("allocation site") : null);
+        // the leak report's description is built only if it is ever printed (a string per tensor costs every op)
+        this.leakState = new LeakState(id, shape, device, TRACK_SITES ? new Throwable("allocation site") : null);
         this.cleanable = CLEANER.register(this, leakState);
         Scope scope = Scope.current();
         if (scope != null) {
@@ -116,17 +117,13 @@ public final class Tensor implements AutoCloseable {
     /** Sets the name used in messages (layers name their parameters). */
     public Tensor setName(String name) {
         this.name = name;
-        leakState.description = describeUnnamed();
+        leakState.name = name;
         return this;
     }
 
     /** Name and shape, as messages print a tensor: {@code conv1.weight [32, 1, 3, 3]}. */
     public String describe() {
         return name() + " " + shape;
-    }
-
-    private String describeUnnamed() {
-        return name() + " " + shape + " on " + device.spec();
     }
 
     /** True once {@link #close()} ran. */
@@ -668,22 +665,33 @@ public final class Tensor implements AutoCloseable {
     /** What the cleaner needs to report a leak; holds no reference to the tensor. */
     private static final class LeakState implements Runnable {
         private volatile boolean closed;
-        private volatile String description;
+        private volatile String name;
+        private final long id;
+        private final Shape shape;
+        private final Device device;
         private final Throwable site;
 
-        LeakState(String description, Throwable site) {
-            this.description = description;
+        LeakState(long id, Shape shape, Device device, Throwable site) {
+            this.id = id;
+            this.shape = shape;
+            this.device = device;
             this.site = site;
+        }
+
+        /** Name, shape and device, as {@code conv1.weight [32, 1, 3, 3] on opencl:0}. */
+        String description() {
+            String n = name;
+            return (n != null ? n : "tensor#" + id) + " " + shape + " on " + device.spec();
         }
 
         @Override
         public void run() {
             if (!closed) {
                 if (site != null) {
-                    LOG.warn("leaked tensor {}: garbage collected without close()", description, site);
+                    LOG.warn("leaked tensor {}: garbage collected without close()", description(), site);
                 } else {
                     LOG.warn("leaked tensor {}: garbage collected without close() "
-                            + "(run with -Dcnn4j.leakTracking=true to see where it was allocated)", description);
+                            + "(run with -Dcnn4j.leakTracking=true to see where it was allocated)", description());
                 }
             }
         }

@@ -19,11 +19,20 @@ public final class ClDevice {
     private final long[] maxWorkItemSizes;
     private final long localMemBytes;
     private final long maxAllocBytes;
+    private final int preferredFloatVectorWidth;
 
     @SuppressWarnings("java:S107") // one field per device property
     ClDevice(cl_platform_id platform, cl_device_id id, DeviceInfo info, String platformVersion,
              String openclCVersion, long maxWorkGroupSize, long[] maxWorkItemSizes, long localMemBytes,
              long maxAllocBytes) {
+        this(platform, id, info, platformVersion, openclCVersion, maxWorkGroupSize, maxWorkItemSizes, localMemBytes,
+                maxAllocBytes, 1);
+    }
+
+    @SuppressWarnings("java:S107") // one field per device property
+    ClDevice(cl_platform_id platform, cl_device_id id, DeviceInfo info, String platformVersion,
+             String openclCVersion, long maxWorkGroupSize, long[] maxWorkItemSizes, long localMemBytes,
+             long maxAllocBytes, int preferredFloatVectorWidth) {
         this.platform = platform;
         this.id = id;
         this.info = info;
@@ -33,6 +42,7 @@ public final class ClDevice {
         this.maxWorkItemSizes = maxWorkItemSizes.clone();
         this.localMemBytes = localMemBytes;
         this.maxAllocBytes = maxAllocBytes;
+        this.preferredFloatVectorWidth = Math.max(1, preferredFloatVectorWidth);
     }
 
     /** What the SPI sees of this device. */
@@ -89,6 +99,14 @@ public final class ClDevice {
     /** {@code CL_DEVICE_MAX_MEM_ALLOC_SIZE} in bytes. */
     public long maxAllocBytes() {
         return maxAllocBytes;
+    }
+
+    /**
+     * {@code CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT} (at least 1): the float vector the device's SIMD unit holds,
+     * e.g. 16 for PoCL on AVX-512, 8 on AVX2. Kernels written for CPU devices size their {@code floatN} by it.
+     */
+    public int preferredFloatVectorWidth() {
+        return preferredFloatVectorWidth;
     }
 
     cl_platform_id platform() {

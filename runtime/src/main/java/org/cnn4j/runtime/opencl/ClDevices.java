@@ -169,7 +169,8 @@ public final class ClDevices {
                 ClInfo.deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE, "CL_DEVICE_MAX_WORK_GROUP_SIZE"),
                 ClInfo.deviceSizes(id, CL.CL_DEVICE_MAX_WORK_ITEM_SIZES, Math.max(dims, 3), "CL_DEVICE_MAX_WORK_ITEM_SIZES"),
                 ClInfo.deviceUlong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE, "CL_DEVICE_LOCAL_MEM_SIZE"),
-                ClInfo.deviceUlong(id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE, "CL_DEVICE_MAX_MEM_ALLOC_SIZE"));
+                ClInfo.deviceUlong(id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE, "CL_DEVICE_MAX_MEM_ALLOC_SIZE"),
+                ClInfo.deviceUint(id, CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, "CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT"));
     }
 
     /** Maps the {@code CL_DEVICE_TYPE} bitfield to the SPI's {@link DeviceType}. */

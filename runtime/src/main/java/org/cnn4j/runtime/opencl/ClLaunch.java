@@ -36,32 +36,47 @@ public final class ClLaunch implements AutoCloseable {
             throw new IllegalStateException("ClLaunch.arg: buffer must be live, but got " + buffer + " (kernel "
                     + kernel.name() + ", argument " + index + ")");
         }
-        return set(Sizeof.cl_mem, Pointer.to(buffer.mem()), "buffer");
+        if (unchanged(buffer)) {
+            return this;
+        }
+        return set(Sizeof.cl_mem, Pointer.to(buffer.mem()), "buffer", null, buffer);
     }
 
     /** An {@code int} (or {@code uint}) argument. */
     public ClLaunch arg(int value) {
-        return set(Sizeof.cl_int, Pointer.to(new int[] {value}), "int " + value);
+        Integer boxed = value;
+        if (unchanged(boxed)) {
+            return this;
+        }
+        return set(Sizeof.cl_int, Pointer.to(new int[] {value}), "int", value, boxed);
     }
 
     /** A {@code long} (or {@code ulong}) argument, e.g. an element offset. */
     public ClLaunch arg(long value) {
-        return set(Sizeof.cl_long, Pointer.to(new long[] {value}), "long " + value);
+        Long boxed = value;
+        if (unchanged(boxed)) {
+            return this;
+        }
+        return set(Sizeof.cl_long, Pointer.to(new long[] {value}), "long", value, boxed);
     }
 
     /** A {@code float} argument. */
     public ClLaunch arg(float value) {
-        return set(Sizeof.cl_float, Pointer.to(new float[] {value}), "float " + value);
+        Float boxed = value;       // Float.equals compares the bits: -0 and 0 differ, NaN equals NaN
+        if (unchanged(boxed)) {
+            return this;
+        }
+        return set(Sizeof.cl_float, Pointer.to(new float[] {value}), "float", value, boxed);
     }
 
     /** An {@code int8} argument: up to 8 values right-aligned, leading components padded with {@code pad}. */
     public ClLaunch argInt8(int[] values, int pad) {
-        return set(Sizeof.cl_int * 8L, Pointer.to(rightAlign(values, pad)), "int8 " + Arrays.toString(values));
+        return set(Sizeof.cl_int * 8L, Pointer.to(rightAlign(values, pad)), "int8", values, null);
     }
 
     /** A {@code long8} argument: up to 8 values right-aligned, leading components padded with {@code pad}. */
     public ClLaunch argLong8(long[] values, long pad) {
-        return set(Sizeof.cl_long * 8L, Pointer.to(rightAlign(values, pad)), "long8 " + Arrays.toString(values));
+        return set(Sizeof.cl_long * 8L, Pointer.to(rightAlign(values, pad)), "long8", values, null);
     }
 
     /** A layout's dims as {@code int8}, unused dims 1. */
@@ -76,7 +91,7 @@ public final class ClLaunch implements AutoCloseable {
 
     /** A {@code __local} buffer of {@code bytes} bytes. */
     public ClLaunch local(long bytes) {
-        return set(bytes, null, "__local " + bytes + " bytes");
+        return set(bytes, null, "__local", bytes, null);
     }
 
     /** Launches over {@code n} items in 1-D, with a work-group size chosen from the limits. */
@@ -148,12 +163,35 @@ public final class ClLaunch implements AutoCloseable {
         enqueue(ClNdRange.covering(work, local));
     }
 
-    private ClLaunch set(long size, Pointer value, String what) {
+    /** Whether the next argument already holds {@code value} (then it is skipped, not set again). */
+    private boolean unchanged(Object value) {
+        checkOpen();
+        if (kernel.argIs(index, value)) {
+            index++;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sets argument {@code index}; {@code type} and {@code shown} describe it in an error message, which is built only
+     * on failure (a string per argument would cost every launch). {@code remembered} is recorded in the kernel once
+     * the call succeeds, so that the same value is not set again ({@link ClKernel#argIs}); null for arguments that
+     * are always set (vectors, local memory).
+     */
+    private ClLaunch set(long size, Pointer value, String type, Object shown, Object remembered) {
         checkOpen();
         int at = index++;
+        kernel.argSet(at, null);            // unknown until the call succeeds
         int status = CL.clSetKernelArg(kernel.handle(), at, size, value);
-        ClCheck.check(status, "clSetKernelArg", () -> "kernel " + kernel.name() + ", argument " + at + " (" + what
-                + ") on " + kernel.context().device().label());
+        if (status != 0) {
+            String what = shown == null ? type : type + " " + (shown instanceof int[] a ? Arrays.toString(a)
+                    : shown instanceof long[] a ? Arrays.toString(a) : String.valueOf(shown))
+                    + ("__local".equals(type) ? " bytes" : "");
+            ClCheck.check(status, "clSetKernelArg", () -> "kernel " + kernel.name() + ", argument " + at + " (" + what
+                    + ") on " + kernel.context().device().label());
+        }
+        kernel.argSet(at, remembered);
         return this;
     }
 
