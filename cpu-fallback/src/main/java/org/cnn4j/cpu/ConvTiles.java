@@ -44,37 +44,33 @@ interface ConvTiles {
      * The weight-gradient tile over a transposed output gradient: for {@code r < gatheredRows()},
      * {@code j < gatheredCols()},
      * <pre>
-     *   c[ci + r ldc + j] (+)= sum_{d < count} x[xBase + rows[r0 + r] + positions[d]] * dyT[dyBase + d ldg + j]
+     *   c[ci + r ldc + j] (+)= sum_{o < count} x[xBase + rows[r0 + r] + o] * dyT[dyBase + o ldg + j]
      * </pre>
-     * where {@code rows} holds the tap offsets of the tile's rows in the input copy, {@code positions} the virtual
-     * position of each real output position {@code d}, and {@code dyT} is the output gradient transposed to
-     * {@code [position][channel]} with row pitch {@code ldg}. C is overwritten (never read) when {@code add} is
-     * false, else accumulated. The sum runs in increasing {@code d}, in one loop (in nested loops C2 boxed the
-     * vectors).
+     * where {@code x} is a {@link TapPlan} copy ({@code rows} holds the offsets of the tile's taps), {@code o} the real
+     * output position and {@code dyT} the output gradient transposed to {@code [position][channel]} with row pitch
+     * {@code ldg}. C is overwritten (never read) when {@code add} is false, else accumulated. The sum runs in
+     * increasing {@code o}.
      */
     @SuppressWarnings("java:S107")
-    void gathered(float[] x, int xBase, int[] rows, int r0, int[] positions, int count, float[] dyT, int dyBase, int ldg,
-                  float[] c, int ci, int ldc, boolean add);
+    void gathered(float[] x, int xBase, int[] rows, int r0, int count, float[] dyT, int dyBase, int ldg, float[] c,
+                  int ci, int ldc, boolean add);
 
     /**
-     * The weight-gradient tile, as lane-wise partial sums: with {@code K = rowDotChannels()}, {@code P = rowDotTaps()},
-     * {@code L = lanes()}, for {@code k < K}, {@code p < P}, {@code l < L},
+     * The weight-gradient tile, as lane-wise partial sums over a run of output positions: with
+     * {@code K = rowDotChannels()}, {@code P = rowDotTaps()}, {@code L = lanes()}, for {@code k < K}, {@code p < P},
+     * {@code l < L},
      * <pre>
-     *   sums[si + (k P + p) L + l] (+)= sum_{s < fullCount} dy[dyBase + chans[k0 + k] + fullDy[s] + l]
-     *                                                      * x[xBase + taps[p0 + p] + fullX[s] + l]
-     *                                 + sum_{s < tailCount} (the same with tailX, tailDy, for l &lt; tailLanes only)
+     *   sums[si + (k P + p) L + l] (+)= sum_{o = l mod L, o < count} dy[dyBase + chans[k0 + k] + o] * x[xBase + taps[p0 + p] + o]
      * </pre>
-     * Each step {@code s} is a run of {@code L} consecutive positions of one output row: {@code fullDy[s]} its offset
-     * from an output-gradient channel's start, {@code fullX[s]} its virtual position plus the offset of its image's
-     * copy; tail steps are the shorter last runs of the rows. A tail step still reads whole vectors from both arrays
-     * (so a vector must fit in each past the step's start), but lanes past {@code tailLanes} are replaced by 0 before
-     * they are multiplied (an input value read there could be infinite). The sums are overwritten (never read) when
+     * where {@code x} is a {@link TapPlan} copy and {@code chans} the offsets of the output-gradient channels. The last
+     * vector of the run, when {@code count} is not a multiple of {@code L}, still reads whole vectors from both arrays
+     * (a vector must fit in each past its start), but its lanes past {@code count} are replaced by 0 before they are
+     * multiplied (an input value read there could be infinite). The sums are overwritten (never read) when
      * {@code add} is false, else accumulated; the caller adds the lanes of each in a fixed order.
      */
     @SuppressWarnings("java:S107")
-    void rowDot(float[] x, int xBase, int[] taps, int p0, float[] dy, int dyBase, int[] chans, int k0, int[] fullX,
-                int[] fullDy, int fullCount, int[] tailX, int[] tailDy, int tailCount, int tailLanes, float[] sums, int si,
-                boolean add);
+    void rowDot(float[] x, int xBase, int[] taps, int p0, float[] dy, int dyBase, int[] chans, int k0, int count,
+                float[] sums, int si, boolean add);
 
     /**
      * Copies {@code rows} runs of {@code width} floats, adding {@code bias}: for {@code r < rows}, {@code w < width},

@@ -24,9 +24,10 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  * positions to {@code y}, adding the bias. The depth is cut into blocks whose weight panels fit the second-level
  * cache; a tile accumulates over the blocks.
  *
- * <p><b>Backward weight.</b> Only real output positions are summed (a virtual position past the output width
- * could read an infinite input value and turn a zero gradient into NaN), in one of two ways chosen by the depth
- * {@code Cg T} (measured: transposing the gradient costs about as much as {@code 25 / (Cg T)} of the products):
+ * <p><b>Backward weight.</b> Each image is copied in the {@link TapPlan} layout, where every tap reads a run of the
+ * copy indexed by the real output position (virtual positions past the output width never enter: one could read an
+ * infinite input value and turn a zero gradient into NaN), in one of two ways chosen by the depth {@code Cg T}
+ * (measured: transposing the gradient costs about as much as {@code 25 / (Cg T)} of the products):
  * <ul>
  *   <li>deep: each image's output gradient is transposed to {@code [position][channel]} and
  *       {@link ConvTiles#gathered} tiles of {@code dw^T} broadcast the copy's values against channel vectors; the
@@ -34,8 +35,8 @@ import org.cnn4j.runtime.spi.ConvGeometry;
  *       buffer, and the slices are added in chunk order;</li>
  *   <li>shallow: {@link ConvTiles#rowDot} tiles multiply runs of output positions of a few gradient channels, read in
  *       place, with the same runs of a few taps of the copies (made first for every image); a thread keeps the
- *       lane-wise sums of a batch of tiles while it passes over the images chunk by chunk, then adds the lanes of
- *       each sum in a fixed order.</li>
+ *       lane-wise sums of a batch of tiles while it passes over the images, then adds the lanes of each sum in a
+ *       fixed order.</li>
  * </ul>
  *
  * <p>Tasks write disjoint outputs, and every output element is a per-lane sum in a fixed depth order, so the
@@ -53,8 +54,6 @@ final class CpuConvShifted {
     private static final int MAX_CHUNKS = 16;
     /** Weight-gradient tiles whose lane sums one thread keeps while it passes over the images. */
     private static final int TILE_BATCH = 512;
-    /** Vector steps over which a weight-gradient tile accumulates before it moves to the next tile. */
-    private static final int STEPS_PER_CHUNK = 128;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -112,8 +111,7 @@ final class CpuConvShifted {
 
     /** Whether {@link #backwardWeight} handles {@code g}. */
     boolean supportsBackwardWeight(ConvGeometry g) {
-        return ShiftedPlan.fits(g, tiles.lanes())
-                && (long) g.batch() * g.groups() * (ShiftedPlan.of(g).copySize() + tiles.lanes()) < Integer.MAX_VALUE / 2;
+        return (long) g.batch() * g.groups() * (TapPlan.copySize(g) + tiles.lanes()) < Integer.MAX_VALUE / 2;
     }
 
     /** {@code y = conv(x, w) + bias} ({@code bias} may be null); overwrites {@code y}. */
@@ -285,15 +283,19 @@ final class CpuConvShifted {
 
 
     /**
-     * {@code dw[k, p] = sum_n sum_{real q} dy[n, k, o(q)] copy_n[off(p) + q]}, see the type's javadoc; overwrites
-     * {@code dw}. Deep convolutions ({@code Cg T >= }{@value #GATHERED_MIN_DEPTH}) with at least a gathered tile's
-     * width of output channels transpose the output gradient and run {@link ConvTiles#gathered} tiles; the others,
-     * where the transposition would cost more than the products or most of a tile's columns would be padding, run
-     * {@link ConvTiles#rowDot} tiles on the gradient in place.
+     * {@code dw[k, p] = sum_n sum_o dy[n, k, o] x[n, tap_p(o)]} over the real output positions {@code o}, read from a
+     * {@link TapPlan} copy of each image; overwrites {@code dw}. Deep convolutions ({@code Cg T >= }
+     * {@value #GATHERED_MIN_DEPTH}) with at least a gathered tile's width of output channels transpose the output
+     * gradient and run {@link ConvTiles#gathered} tiles; the others, where the transposition would cost more than the
+     * products or most of a tile's columns would be padding, run {@link ConvTiles#rowDot} tiles on the gradient in
+     * place.
      */
     void backwardWeight(ConvGeometry g, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
-        ShiftedPlan plan = ShiftedPlan.of(g);
-        if ((long) plan.cg() * plan.taps() >= GATHERED_MIN_DEPTH && plan.kg() >= tiles.gatheredCols()) {
+        TapPlan plan = TapPlan.of(g);
+        int cg = g.inChannels() / g.groups();
+        int kg = g.outChannels() / g.groups();
+        int depth = cg * g.kernelD() * g.kernelH() * g.kernelW();
+        if (depth >= GATHERED_MIN_DEPTH && kg >= tiles.gatheredCols()) {
             gatheredWeight(plan, x, xOff, dy, dyOff, dw, dwOff);
         } else {
             rowDotWeight(plan, x, xOff, dy, dyOff, dw, dwOff);
@@ -306,13 +308,15 @@ final class CpuConvShifted {
      * each image of its chunk and transposes its output gradient to {@code [position][channel]}, then accumulates
      * its tiles over the chunk into the chunk's slice of a scratch buffer; the slices are added in chunk order.
      */
-    private void gatheredWeight(ShiftedPlan plan, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
+    private void gatheredWeight(TapPlan plan, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
         ConvGeometry g = plan.g();
         int rows = tiles.gatheredRows();
         int cols = tiles.gatheredCols();
-        int depth = plan.cg() * plan.taps();
+        int cg = g.inChannels() / g.groups();
+        int kg = g.outChannels() / g.groups();
+        int depth = plan.offsets().length;
         int rowTiles = (depth + rows - 1) / rows;
-        int ldc = roundUp(plan.kg(), cols);
+        int ldc = roundUp(kg, cols);
         int sliceSize = g.groups() * rowTiles * rows * ldc;
         int chunks = (int) Math.max(1, Math.min(Math.min(g.batch(), MAX_CHUNKS), PARTIAL_BUDGET / sliceSize));
         // row-tile ranges per chunk, so that a few large chunks still make enough tasks (sizes only, not threads)
@@ -320,13 +324,6 @@ final class CpuConvShifted {
         int ranges = (int) Math.min(rowTiles, Math.max(1, (MAX_CHUNKS + perChunk - 1) / perChunk));
         int[] rowOffsets = Arrays.copyOf(plan.offsets(), rowTiles * rows); // padded rows read a real row, then dropped
         int outSize = g.outDepth() * g.outHeight() * g.outWidth();
-        int[] positions = new int[outSize];
-        for (int o = 0, r = 0; r < g.outDepth() * g.outHeight(); r++) {
-            int od = r / g.outHeight();
-            for (int w = 0; w < g.outWidth(); w++) {
-                positions[o++] = (od * plan.hq() + r - od * g.outHeight()) * plan.wq() + w;
-            }
-        }
         Scratch caller = SCRATCH.get();
         caller.partial = Scratch.grow(caller.partial, (long) chunks * sliceSize);
         float[] partial = caller.partial;
@@ -334,6 +331,7 @@ final class CpuConvShifted {
         CpuParallel.parallelFor(0, perChunk * ranges, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             s.copy = Scratch.grow(s.copy, plan.copySize());
+            s.out = Scratch.grow(s.out, plan.scratchSize(tiles.shiftedCols()));
             s.dyT = Scratch.grow(s.dyT, (long) outSize * ldc);
             for (long task = from; task < to; task++) {
                 int chunk = (int) (task / ((long) g.groups() * ranges));
@@ -345,19 +343,20 @@ final class CpuConvShifted {
                 int n1 = (int) ((long) g.batch() * (chunk + 1) / chunks);
                 int sliceBase = chunk * sliceSize + grp * rowTiles * rows * ldc;
                 for (int n = n0; n < n1; n++) {
-                    plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * plan.cg()) * inSize), s.copy, 0);
-                    transpose(dy, (int) (dyOff + ((long) n * g.outChannels() + (long) grp * plan.kg()) * outSize),
-                            plan.kg(), outSize, s.dyT, ldc);
+                    plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * cg) * inSize), s.out, tiles,
+                            s.copy, 0);
+                    transpose(dy, (int) (dyOff + ((long) n * g.outChannels() + (long) grp * kg) * outSize), kg, outSize,
+                            s.dyT, ldc);
                     for (int t = t0; t < t1; t++) {
                         for (int j = 0; j < ldc; j += cols) {
-                            tiles.gathered(s.copy, 0, rowOffsets, t * rows, positions, outSize, s.dyT, j, ldc, partial,
+                            tiles.gathered(s.copy, 0, rowOffsets, t * rows, outSize, s.dyT, j, ldc, partial,
                                     sliceBase + t * rows * ldc + j, ldc, n > n0);
                         }
                     }
                 }
             }
         });
-        sumChunks(plan, chunks, sliceSize, rowTiles * rows, ldc, partial, dw, (int) dwOff);
+        sumChunks(g, chunks, sliceSize, rowTiles * rows, ldc, partial, dw, (int) dwOff);
     }
 
     /**
@@ -396,16 +395,17 @@ final class CpuConvShifted {
      * weight elements.
      */
     @SuppressWarnings("java:S107")
-    private static void sumChunks(ShiftedPlan plan, int chunks, int sliceSize, int rowsPadded, int ldc, float[] partial,
+    private static void sumChunks(ConvGeometry g, int chunks, int sliceSize, int rowsPadded, int ldc, float[] partial,
                                   float[] dw, int dwOff) {
-        int depth = plan.cg() * plan.taps();
-        long total = plan.g().weightSize();
+        int depth = g.inChannels() / g.groups() * g.kernelD() * g.kernelH() * g.kernelW();
+        int kg = g.outChannels() / g.groups();
+        long total = g.weightSize();
         CpuParallel.parallelFor(0, total, Math.max(1, 8192 / chunks), (from, to) -> {
             for (long i = from; i < to; i++) {
                 int kAll = (int) (i / depth);
                 int p = (int) (i - (long) kAll * depth);
-                int grp = kAll / plan.kg();
-                int k = kAll - grp * plan.kg();
+                int grp = kAll / kg;
+                int k = kAll - grp * kg;
                 int src = (grp * rowsPadded + p) * ldc + k;
                 float sum = partial[src];
                 for (int c = 1; c < chunks; c++) {
@@ -417,46 +417,54 @@ final class CpuConvShifted {
     }
 
     /**
-     * The weight gradient by {@link ConvTiles#rowDot} tiles, see the type's javadoc.
+     * The weight gradient by {@link ConvTiles#rowDot} tiles, which multiply runs of output positions of a few
+     * output-gradient channels, read in place, with the same runs of a few taps of the image's copy. The copies of
+     * every image are made first (in parallel over images). The tiles are split over the threads; a thread keeps the
+     * lane-wise sums of a batch of tiles while it passes over the images in order, then adds the lanes of each sum
+     * in a fixed order.
      */
-    private void rowDotWeight(ShiftedPlan plan, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
+    private void rowDotWeight(TapPlan plan, float[] x, long xOff, float[] dy, long dyOff, float[] dw, long dwOff) {
         ConvGeometry g = plan.g();
         int groups = g.groups();
         int lanes = tiles.lanes();
         int kt = tiles.rowDotChannels();
         int pt = tiles.rowDotTaps();
-        int depth = plan.cg() * plan.taps();
-        int kTiles = (plan.kg() + kt - 1) / kt;
+        int cg = g.inChannels() / groups;
+        int kg = g.outChannels() / groups;
+        int depth = plan.offsets().length;
+        int kTiles = (kg + kt - 1) / kt;
         int pTiles = (depth + pt - 1) / pt;
         int tileFloats = kt * pt * lanes;
         int outSize = g.outDepth() * g.outHeight() * g.outWidth();
         int inSize = g.inDepth() * g.inHeight() * g.inWidth();
-        int copyStride = plan.copySize() + lanes; // a tail step reads up to a vector past its row
+        int copyStride = plan.copySize() + lanes; // the last vector of a run reads up to a vector past the copy
         // rows past the group's taps or channels read a real one, and their sums are dropped
         int[] taps = Arrays.copyOf(plan.offsets(), pTiles * pt);
         int[] chans = new int[kTiles * kt];
-        for (int k = 0; k < plan.kg(); k++) {
+        for (int k = 0; k < kg; k++) {
             chans[k] = k * outSize;
         }
         Scratch caller = SCRATCH.get();
         caller.copies = Scratch.grow(caller.copies, (long) g.batch() * groups * copyStride);
         float[] copies = caller.copies;
         CpuParallel.parallelFor(0, (long) g.batch() * groups, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            s.out = Scratch.grow(s.out, plan.scratchSize(tiles.shiftedCols()));
             for (long image = from; image < to; image++) {
                 int n = (int) (image / groups);
                 int grp = (int) (image % groups);
-                plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * plan.cg()) * inSize), copies,
-                        (int) image * copyStride);
+                plan.copyImage(x, (int) (xOff + ((long) n * g.inChannels() + (long) grp * cg) * inSize), s.out, tiles,
+                        copies, (int) image * copyStride);
             }
         });
-        // a tail step reads a whole vector: the last images' gradients (at least a vector's worth) are read from a
-        // copy with room after its end, and every read of an earlier image ends inside dy
+        // the last vector of a run reads a whole vector: the last images' gradients (at least a vector's worth) are
+        // read from a copy with room after its end, and every read of an earlier image ends inside dy
         int imageDy = g.outChannels() * outSize;
         int lastImages = Math.min(g.batch(), (lanes + imageDy - 1) / imageDy);
+        int firstLast = g.batch() - lastImages;
         caller.dyLast = Scratch.grow(caller.dyLast, (long) lastImages * imageDy + lanes);
         float[] dyLast = caller.dyLast;
-        System.arraycopy(dy, (int) (dyOff + (long) (g.batch() - lastImages) * imageDy), dyLast, 0, lastImages * imageDy);
-        Steps steps = Steps.of(plan, lanes, groups * copyStride, imageDy, lastImages);
+        System.arraycopy(dy, (int) (dyOff + (long) firstLast * imageDy), dyLast, 0, lastImages * imageDy);
         int tileCount = Math.toIntExact((long) groups * kTiles * pTiles);
         int[] tileGroup = new int[tileCount];
         int[] tileK0 = new int[tileCount]; // first output channel
@@ -476,25 +484,20 @@ final class CpuConvShifted {
                 for (int b0 = t0; b0 < t1; b0 += TILE_BATCH) {
                     int batch = Math.min(TILE_BATCH, t1 - b0);
                     s.sums = Scratch.grow(s.sums, (long) batch * tileFloats);
-                    // chunks of the images before the last ones from dy, then the last ones from their copy
-                    int regular = g.batch() - lastImages;
-                    for (int n0 = 0; n0 <= regular; ) {
-                        boolean last = n0 == regular;
-                        int images = last ? lastImages : Math.min(steps.images, regular - n0);
+                    for (int n = 0; n < g.batch(); n++) {
+                        boolean last = n >= firstLast;
                         float[] dySource = last ? dyLast : dy;
-                        long dyImage = last ? 0 : dyOff + (long) n0 * imageDy;
+                        long dyImage = last ? (long) (n - firstLast) * imageDy : dyOff + (long) n * imageDy;
                         for (int i = 0; i < batch; i++) {
                             int grp = tileGroup[b0 + i];
-                            tiles.rowDot(copies, (n0 * groups + grp) * copyStride, taps, tileP0[b0 + i], dySource,
-                                    (int) (dyImage + (long) grp * plan.kg() * outSize), chans, tileK0[b0 + i], steps.fullX,
-                                    steps.fullDy, images * steps.fullPerImage, steps.tailX, steps.tailDy,
-                                    images * steps.tailPerImage, steps.tailLanes, s.sums, i * tileFloats, n0 > 0);
+                            tiles.rowDot(copies, (n * groups + grp) * copyStride, taps, tileP0[b0 + i], dySource,
+                                    (int) (dyImage + (long) grp * kg * outSize), chans, tileK0[b0 + i], outSize, s.sums,
+                                    i * tileFloats, n > 0);
                         }
-                        n0 += images;
                     }
                     for (int i = 0; i < batch; i++) {
                         storeSums(s.sums, i * tileFloats, kt, pt, lanes, tileGroup[b0 + i], tileK0[b0 + i], tileP0[b0 + i],
-                                plan, dw, (int) dwOff);
+                                kg, depth, dw, (int) dwOff);
                     }
                 }
             }
@@ -506,79 +509,17 @@ final class CpuConvShifted {
      * {@code (k, p)}, lanes added in increasing order.
      */
     @SuppressWarnings("java:S107")
-    private static void storeSums(float[] sums, int si, int kt, int pt, int lanes, int grp, int k0, int p0,
-                                  ShiftedPlan plan, float[] dw, int dwOff) {
-        int depth = plan.cg() * plan.taps();
-        for (int k = k0; k < Math.min(plan.kg(), k0 + kt); k++) {
+    private static void storeSums(float[] sums, int si, int kt, int pt, int lanes, int grp, int k0, int p0, int kg,
+                                  int depth, float[] dw, int dwOff) {
+        for (int k = k0; k < Math.min(kg, k0 + kt); k++) {
             for (int p = p0; p < Math.min(depth, p0 + pt); p++) {
                 int at = si + ((k - k0) * pt + p - p0) * lanes;
                 float sum = sums[at];
                 for (int l = 1; l < lanes; l++) {
                     sum += sums[at + l];
                 }
-                dw[dwOff + (grp * plan.kg() + k) * depth + p] = sum;
+                dw[dwOff + (grp * kg + k) * depth + p] = sum;
             }
-        }
-    }
-
-    /**
-     * The steps of {@link ConvTiles#rowDot} for a chunk of {@code images} consecutive images: per image and real
-     * output row, the full runs of {@code lanes} positions and the shorter tail run, as offsets from the chunk's
-     * first image (its copy and its output gradient).
-     */
-    private static final class Steps {
-        final int images;
-        final int fullPerImage;
-        final int tailPerImage;
-        final int tailLanes;
-        final int[] fullX;
-        final int[] fullDy;
-        final int[] tailX;
-        final int[] tailDy;
-
-        private Steps(int images, int fullPerImage, int tailPerImage, int tailLanes) {
-            this.images = images;
-            this.fullPerImage = fullPerImage;
-            this.tailPerImage = tailPerImage;
-            this.tailLanes = tailLanes;
-            this.fullX = new int[images * fullPerImage];
-            this.fullDy = new int[images * fullPerImage];
-            this.tailX = new int[images * tailPerImage];
-            this.tailDy = new int[images * tailPerImage];
-        }
-
-        /**
-         * @param copyStride floats from one image's copy to the next
-         * @param dyStride   floats from one image's output gradient to the next
-         * @param minImages  the fewest images the tables must cover
-         */
-        static Steps of(ShiftedPlan plan, int lanes, int copyStride, int dyStride, int minImages) {
-            ConvGeometry g = plan.g();
-            int rows = g.outDepth() * g.outHeight();
-            int ow = g.outWidth();
-            int perImage = rows * ((ow + lanes - 1) / lanes);
-            int images = (int) Math.max(minImages, Math.min(g.batch(), (STEPS_PER_CHUNK + perImage - 1) / perImage));
-            Steps s = new Steps(images, rows * (ow / lanes), ow % lanes == 0 ? 0 : rows, ow % lanes);
-            int f = 0;
-            int t = 0;
-            for (int j = 0; j < images; j++) {
-                for (int r = 0; r < rows; r++) {
-                    int od = r / g.outHeight();
-                    int q = (od * plan.hq() + r - od * g.outHeight()) * plan.wq() + j * copyStride;
-                    int o = r * ow + j * dyStride;
-                    int w = 0;
-                    for (; w + lanes <= ow; w += lanes, f++) {
-                        s.fullX[f] = q + w;
-                        s.fullDy[f] = o + w;
-                    }
-                    if (w < ow) {
-                        s.tailX[t] = q + w;
-                        s.tailDy[t] = o + w;
-                        t++;
-                    }
-                }
-            }
-            return s;
         }
     }
 

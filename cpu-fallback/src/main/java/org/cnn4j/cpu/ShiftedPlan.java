@@ -108,9 +108,6 @@ record ShiftedPlan(ConvGeometry g, int cg, int kg, int taps, int phases, int dq,
                     for (int z = 0; z < sW; z++) {
                         int plane = dstBase + (c * phases + (u * sH + v) * sW + z) * planeSize;
                         int firstW = z - g.padLeft(); // input column of plane column 0
-                        // plane columns [lo, hi) land inside the input: firstW + l sW in [0, inW)
-                        int lo = firstW >= 0 ? 0 : Math.min(wq, (-firstW + sW - 1) / sW);
-                        int hi = firstW >= inW ? lo : Math.max(lo, Math.min(wq, (inW - 1 - firstW) / sW + 1));
                         for (int i = 0; i < dq; i++) {
                             int id = i * sD + u - g.padFront();
                             for (int j = 0; j < hq; j++) {
@@ -118,29 +115,41 @@ record ShiftedPlan(ConvGeometry g, int cg, int kg, int taps, int phases, int dq,
                                 int row = plane + (i * hq + j) * wq;
                                 if (id < 0 || id >= inD || ih < 0 || ih >= inH) {
                                     java.util.Arrays.fill(dst, row, row + wq, 0f);
-                                    continue;
-                                }
-                                int in = cSrc + (id * inH + ih) * inW + firstW;
-                                for (int l = 0; l < lo; l++) { // the padding is a few columns: no call
-                                    dst[row + l] = 0f;
-                                }
-                                if (sW == 1) {
-                                    if (hi > lo) {
-                                        System.arraycopy(src, in + lo, dst, row + lo, hi - lo);
-                                    }
                                 } else {
-                                    for (int l = lo; l < hi; l++) {
-                                        dst[row + l] = src[in + l * sW];
-                                    }
-                                }
-                                for (int l = hi; l < wq; l++) {
-                                    dst[row + l] = 0f;
+                                    paddedRow(src, cSrc + (id * inH + ih) * inW, inW, firstW, sW, dst, row, wq);
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@code dst[row + l] = src[in + firstW + l stride]} for {@code l < width} where that column lies in
+     * {@code [0, inW)} of the input row starting at {@code src[in]}, else 0.
+     */
+    @SuppressWarnings("java:S107")
+    static void paddedRow(float[] src, int in, int inW, int firstW, int stride, float[] dst, int row, int width) {
+        // columns [lo, hi) land inside the input: firstW + l stride in [0, inW)
+        int lo = firstW >= 0 ? 0 : Math.min(width, (-firstW + stride - 1) / stride);
+        int hi = firstW >= inW ? lo : Math.max(lo, Math.min(width, (inW - 1 - firstW) / stride + 1));
+        int at = in + firstW;
+        for (int l = 0; l < lo; l++) { // the padding is a few columns: no call
+            dst[row + l] = 0f;
+        }
+        if (stride == 1) {
+            if (hi > lo) {
+                System.arraycopy(src, at + lo, dst, row + lo, hi - lo);
+            }
+        } else {
+            for (int l = lo; l < hi; l++) {
+                dst[row + l] = src[at + l * stride];
+            }
+        }
+        for (int l = hi; l < width; l++) {
+            dst[row + l] = 0f;
         }
     }
 }
