@@ -18,7 +18,8 @@ import org.cnn4j.runtime.DeviceUnavailableException;
  * least {@code --min-time} seconds; {@code --warmup} repetitions follow (re-measuring that count), then
  * {@code --reps} timed repetitions. Each repetition gives one throughput sample: images/s for training and
  * inference, GFLOP/s for convolution ({@code 2 N K Ho Wo C k k} per forward, 3 forwards for
- * forward+backward) and SGEMM ({@code 2 n^3}). Prints one JSON line per workload on standard output:
+ * forward+backward) and SGEMM ({@code 2 n^3}), Melem/s of input elements for the op-level workloads (max pooling,
+ * batch norm, dropout and ReLU on {@code [64, 32, 28, 28]}, see {@link Workloads#LAYER_OPS}). Prints one JSON line per workload on standard output:
  * {@code impl, workload, device, device_name, unit, median, min, max, samples, reps, warmup, runs_per_rep,
  * work_per_run, shape, threads, tiny, last_value, settings}. Logs go to standard error.
  *
