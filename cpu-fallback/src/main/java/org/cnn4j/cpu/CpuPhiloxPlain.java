@@ -3,7 +3,7 @@ package org.cnn4j.cpu;
 import org.cnn4j.runtime.spi.Philox;
 
 /**
- * The plain-Java Philox loops: one block at a time ({@link CpuRandom#philox}) into a reused {@code int[4]}, then its
+ * The plain-Java dropout loop: one Philox block at a time ({@link CpuRandom#philox}) into a reused {@code int[4]}, then its
  * four elements. The reference the Vector API kernel ({@code CpuPhiloxVector}) is tested against, and what runs on a
  * JVM without the module.
  */
@@ -11,39 +11,6 @@ final class CpuPhiloxPlain implements CpuPhilox {
     @Override
     public String name() {
         return "plain";
-    }
-
-    @Override
-    public void uniform(long counter, int k0, int k1, float low, float range, float[] y, int yo, int len) {
-        int[] words = new int[4];
-        for (int i = 0; i < len; i += 4) {
-            CpuRandom.philox(counter + i / 4, k0, k1, words);
-            for (int w = 0; w < 4 && i + w < len; w++) {
-                y[yo + i + w] = low + range * Philox.uniform(words[w]);
-            }
-        }
-    }
-
-    @Override
-    public void bernoulli(long counter, int k0, int k1, float p, float[] y, int yo, int len) {
-        int[] words = new int[4];
-        for (int i = 0; i < len; i += 4) {
-            CpuRandom.philox(counter + i / 4, k0, k1, words);
-            for (int w = 0; w < 4 && i + w < len; w++) {
-                y[yo + i + w] = Philox.uniform(words[w]) < p ? 1f : 0f;
-            }
-        }
-    }
-
-    @Override
-    public void normal(long counter, int k0, int k1, float mean, float std, float[] y, int yo, int len) {
-        int[] words = new int[4];
-        for (int i = 0; i < len; i += 4) {
-            CpuRandom.philox(counter + i / 4, k0, k1, words);
-            for (int w = 0; w < 4 && i + w < len; w++) {
-                y[yo + i + w] = mean + std * Philox.normal(words, w);
-            }
-        }
     }
 
     /**

@@ -1,17 +1,14 @@
 package org.cnn4j.cpu;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
-import org.cnn4j.runtime.spi.Philox;
 
 /**
- * The Vector API kernel of {@link CpuPhilox}: Philox 4x32-10 for {@value #VECTORS} vectors of blocks at once, each
+ * The Vector API kernel of {@link CpuPhilox} (dropout): Philox 4x32-10 for {@value #VECTORS} vectors of blocks at once, each
  * block in two 64-bit lanes that hold its words in element order, {@code (c1:c0), (c3:c2)}. With {@code P} the
  * lane-wise products {@code lo32(lane) * (M0, M1, M0, M1, ...)} (exact in 64 bits), one round
  * <pre>
@@ -21,13 +18,12 @@ import org.cnn4j.runtime.spi.Philox;
  * and the halves of each lane puts {@code hi(M1 c2)} and {@code lo(M1 c2)} where {@code c0} and {@code c1} were, and
  * {@code v >>> 32} brings {@code c1} and {@code c3} under them. The counter {@code (lo32(q), hi32(q), 0, 0)} is the
  * lane pair {@code (q, 0)}. The vectors are independent, so one round of all of them hides the latency of the
- * 64-bit multiply. Words are bit-identical to {@link Philox#block}.
+ * 64-bit multiply. Words are bit-identical to {@link org.cnn4j.runtime.spi.Philox#block}.
  *
  * <p>Dropout decides in the 64-bit lanes ({@code u >= p} is {@code word >= ceil(p 2^24) 2^8} on the unsigned word)
  * and moves the keep bits to float lanes through a small byte array, then selects {@code x / keepScale} or 0 in
- * {@link CpuVectorShapes#STREAM} float lanes. Uniform, Bernoulli and normal values are computed from the words by
- * the same scalar expressions as {@link CpuPhiloxPlain}. Ranges shorter than a chunk of {@value #VECTORS} vectors,
- * and the tail of every range, run {@link CpuPhiloxPlain}.
+ * {@link CpuVectorShapes#STREAM} float lanes. Ranges shorter than a chunk of {@value #VECTORS} vectors, and the
+ * tail of every range, run {@link CpuPhiloxPlain}.
  *
  * <p>Only loads, stores, lane-wise operations and single-vector permutations of one species are used, and values
  * cross between the 64-bit and the float lanes through memory: in JDK 17 the results of vector reinterpretations
@@ -49,7 +45,6 @@ final class CpuPhiloxVector implements CpuPhilox {
     private static final VectorSpecies<Float> FS = CpuVectorShapes.STREAM;
     private static final int FL = FS.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, NATIVE);
     private static final int M0 = 0xD2511F53;
     private static final int M1 = 0xCD9E8D57;
     private static final int W0 = 0x9E3779B9;
@@ -74,60 +69,6 @@ final class CpuPhiloxVector implements CpuPhilox {
     @Override
     public String name() {
         return WIDE ? "vector" + LS.vectorBitSize() : "plain (no 512-bit vectors)";
-    }
-
-    @Override
-    public void uniform(long counter, int k0, int k1, float low, float range, float[] y, int yo, int len) {
-        int done = 0;
-        if (WIDE) {
-            long[] keys = keys(k0, k1);
-            byte[] words = new byte[4 * CHUNK];
-            for (; done + CHUNK <= len; done += CHUNK) {
-                words(counter + done / 4, keys, words);
-                for (int i = 0; i < CHUNK; i++) {
-                    y[yo + done + i] = low + range * Philox.uniform(word(words, i));
-                }
-            }
-        }
-        plain.uniform(counter + done / 4, k0, k1, low, range, y, yo + done, len - done);
-    }
-
-    @Override
-    public void bernoulli(long counter, int k0, int k1, float p, float[] y, int yo, int len) {
-        int done = 0;
-        if (WIDE) {
-            long[] keys = keys(k0, k1);
-            byte[] words = new byte[4 * CHUNK];
-            for (; done + CHUNK <= len; done += CHUNK) {
-                words(counter + done / 4, keys, words);
-                for (int i = 0; i < CHUNK; i++) {
-                    y[yo + done + i] = Philox.uniform(word(words, i)) < p ? 1f : 0f;
-                }
-            }
-        }
-        plain.bernoulli(counter + done / 4, k0, k1, p, y, yo + done, len - done);
-    }
-
-    @Override
-    public void normal(long counter, int k0, int k1, float mean, float std, float[] y, int yo, int len) {
-        int done = 0;
-        if (WIDE) {
-            long[] keys = keys(k0, k1);
-            byte[] words = new byte[4 * CHUNK];
-            int[] block = new int[4];
-            for (; done + CHUNK <= len; done += CHUNK) {
-                words(counter + done / 4, keys, words);
-                for (int i = 0; i < CHUNK; i += 4) {
-                    for (int w = 0; w < 4; w++) {
-                        block[w] = word(words, i + w);
-                    }
-                    for (int w = 0; w < 4; w++) {
-                        y[yo + done + i + w] = mean + std * Philox.normal(block, w);
-                    }
-                }
-            }
-        }
-        plain.normal(counter + done / 4, k0, k1, mean, std, y, yo + done, len - done);
     }
 
     @Override
@@ -165,45 +106,6 @@ final class CpuPhiloxVector implements CpuPhilox {
             }
         }
         return keys;
-    }
-
-    /** Word {@code i} of a chunk written by {@link #words}. */
-    private static int word(byte[] words, int i) {
-        return (int) INTS.get(words, 4 * i);
-    }
-
-    /*
-     * words and keepBits are the same rounds with a different last step; each keeps its vectors inside one method,
-     * since a vector that crosses a call C2 did not inline is boxed on the heap.
-     */
-
-    /** The {@link #CHUNK} words of blocks {@code q .. q + CHUNK_BLOCKS - 1}, in element order, into {@code out}. */
-    private static void words(long q, long[] keys, byte[] out) {
-        LongVector multipliers = LongVector.fromArray(LS, MULTIPLIERS, 0);
-        LongVector step = LongVector.fromArray(LS, EVEN_ONES, 0).mul(LL / 2);
-        LongVector v0 = LongVector.fromArray(LS, EVEN_ONES, 0).mul(q).add(LongVector.fromArray(LS, BLOCK_IOTA, 0));
-        LongVector v1 = v0.add(step);
-        LongVector v2 = v1.add(step);
-        LongVector v3 = v2.add(step);
-        for (int r = 0; r < 10; r++) {
-            LongVector k = LongVector.fromArray(LS, keys, r * LL);
-            LongVector p0 = v0.and(LOW32).mul(multipliers).rearrange(SWAP_PAIRS);
-            LongVector p1 = v1.and(LOW32).mul(multipliers).rearrange(SWAP_PAIRS);
-            LongVector p2 = v2.and(LOW32).mul(multipliers).rearrange(SWAP_PAIRS);
-            LongVector p3 = v3.and(LOW32).mul(multipliers).rearrange(SWAP_PAIRS);
-            v0 = p0.lanewise(VectorOperators.LSHL, 32).or(p0.lanewise(VectorOperators.LSHR, 32))
-                    .lanewise(VectorOperators.XOR, v0.lanewise(VectorOperators.LSHR, 32)).lanewise(VectorOperators.XOR, k);
-            v1 = p1.lanewise(VectorOperators.LSHL, 32).or(p1.lanewise(VectorOperators.LSHR, 32))
-                    .lanewise(VectorOperators.XOR, v1.lanewise(VectorOperators.LSHR, 32)).lanewise(VectorOperators.XOR, k);
-            v2 = p2.lanewise(VectorOperators.LSHL, 32).or(p2.lanewise(VectorOperators.LSHR, 32))
-                    .lanewise(VectorOperators.XOR, v2.lanewise(VectorOperators.LSHR, 32)).lanewise(VectorOperators.XOR, k);
-            v3 = p3.lanewise(VectorOperators.LSHL, 32).or(p3.lanewise(VectorOperators.LSHR, 32))
-                    .lanewise(VectorOperators.XOR, v3.lanewise(VectorOperators.LSHR, 32)).lanewise(VectorOperators.XOR, k);
-        }
-        v0.intoByteArray(out, 0, NATIVE);
-        v1.intoByteArray(out, 8 * LL, NATIVE);
-        v2.intoByteArray(out, 16 * LL, NATIVE);
-        v3.intoByteArray(out, 24 * LL, NATIVE);
     }
 
     /**

@@ -8,8 +8,8 @@ import org.cnn4j.runtime.spi.RandomOps;
  * Counter-based random numbers on the CPU, bit-identical to {@link Philox}: element {@code i} of a call
  * with {@code (seed, offset)} takes word {@code i % 4} of the Philox 4x32-10 block with key
  * {@code (lo32(seed), hi32(seed))} and counter {@code (lo32(q), hi32(q), 0, 0)}, {@code q = offset + i / 4}.
- * Each block is computed once for its four elements, in parallel over blocks, by the {@link CpuPhilox} kernel
- * ({@link CpuPhiloxPlain}, or its Vector API twin where enabled; bit-identical).
+ * Each block is computed once for its four elements, in parallel over blocks, into a reused
+ * {@code int[4]} (see {@link #philox}).
  */
 final class CpuRandom implements RandomOps {
     private static final int M0 = 0xD2511F53;
@@ -19,29 +19,23 @@ final class CpuRandom implements RandomOps {
     /** Blocks (of four elements) below which a call runs on the calling thread. */
     private static final long GRAIN = 1L << 12;
 
-    private final CpuPhilox kernel;
-
-    /** With the kernel {@link CpuVectorSupport} chooses. */
-    CpuRandom() {
-        this(CpuPhilox.best());
-    }
-
-    /** With {@code kernel} (tests run both). */
-    CpuRandom(CpuPhilox kernel) {
-        this.kernel = kernel;
+    /** What one element becomes, given its block's four words and its slot in the block. */
+    @FunctionalInterface
+    private interface Transform {
+        float apply(int[] words, int w);
     }
 
     /** {@code y[i] = low + (high - low) * u_i}, {@code u_i = (w >>> 8) * 2^-24} in [0, 1). */
     @Override
     public void uniform(long n, long seed, long offset, float low, float high, DeviceMemory y, long yOff) {
         float range = high - low;
-        generate(n, seed, y, yOff, (k0, k1, from, ys, yo, len) -> kernel.uniform(offset + from, k0, k1, low, range, ys, yo, len));
+        generate(n, seed, offset, y, yOff, (words, w) -> low + range * Philox.uniform(words[w]));
     }
 
     /** {@code y[i] = 1} if {@code u_i < p}, else {@code 0}. */
     @Override
     public void bernoulli(long n, long seed, long offset, float p, DeviceMemory y, long yOff) {
-        generate(n, seed, y, yOff, (k0, k1, from, ys, yo, len) -> kernel.bernoulli(offset + from, k0, k1, p, ys, yo, len));
+        generate(n, seed, offset, y, yOff, (words, w) -> Philox.uniform(words[w]) < p ? 1f : 0f);
     }
 
     /**
@@ -51,22 +45,26 @@ final class CpuRandom implements RandomOps {
      */
     @Override
     public void normal(long n, long seed, long offset, float mean, float std, DeviceMemory y, long yOff) {
-        generate(n, seed, y, yOff, (k0, k1, from, ys, yo, len) -> kernel.normal(offset + from, k0, k1, mean, std, ys, yo, len));
+        generate(n, seed, offset, y, yOff, (words, w) -> mean + std * Philox.normal(words, w));
     }
 
-    /** One kernel call: the elements of blocks {@code from ..} (relative to the call's offset) into {@code ys[yo ..]}. */
-    @FunctionalInterface
-    private interface Range {
-        void run(int k0, int k1, long from, float[] ys, int yo, int len);
-    }
-
-    /** Fills {@code y[yOff + i]} for {@code i < n} with {@code range} calls, in parallel over blocks. */
-    private static void generate(long n, long seed, DeviceMemory y, long yOff, Range range) {
+    /** Fills {@code y[yOff + i]} for {@code i < n} with {@code transform} of its block's words, in parallel over blocks. */
+    private static void generate(long n, long seed, long offset, DeviceMemory y, long yOff, Transform transform) {
         float[] ys = CpuMemory.array(y);
         int k0 = (int) seed;
         int k1 = (int) (seed >>> 32);
-        CpuParallel.parallelFor(0, Philox.countersFor(n), GRAIN, (from, to) -> range.run(k0, k1, from, ys,
-                (int) (yOff + 4 * from), (int) (Math.min(n, 4 * to) - 4 * from)));
+        CpuParallel.parallelFor(0, Philox.countersFor(n), GRAIN, (from, to) -> {
+            int[] words = new int[4];
+            for (long q = from; q < to; q++) {
+                philox(offset + q, k0, k1, words);
+                long i = 4 * q;
+                int slots = (int) Math.min(4, n - i);
+                int dst = (int) (yOff + i);
+                for (int w = 0; w < slots; w++) {
+                    ys[dst + w] = transform.apply(words, w);
+                }
+            }
+        });
     }
 
     /**

@@ -2,7 +2,6 @@ package org.cnn4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.DeviceMemory;
 import org.cnn4j.runtime.spi.Philox;
@@ -11,13 +10,10 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link CpuRandom} is element for element {@link Philox}'s definition (uniform and bernoulli bit for
  * bit, normal within a few ulps), for lengths not a multiple of 4, offsets and seeds with both halves
- * set, with each {@link CpuPhilox} kernel; and its moments over 10^6 samples are within a few standard errors of
- * the distribution's.
+ * set; and its moments over 10^6 samples are within a few standard errors of the distribution's.
  */
 class CpuRandomTest {
     private static final Backend BACKEND = TestData.backend();
-    private static final List<TestData.Impl<CpuRandom>> IMPLS = TestData.impls(CpuPhilox.class, new CpuPhiloxPlain(),
-            "org.cnn4j.cpu.CpuPhiloxVector", CpuRandom::new);
     private static final long SEED = 0x1234_5678_9abc_def0L;
 
     @Test
@@ -30,9 +26,7 @@ class CpuRandomTest {
         for (int i = 0; i < n; i++) {
             expected[i] = low + (high - low) * Philox.uniform(Philox.blockFor(SEED, offset, i)[i % 4]);
         }
-        for (TestData.Impl<CpuRandom> impl : IMPLS) {
-            Tolerance.assertSame(impl + " uniform", expected, generate(n, 5, y -> impl.ops().uniform(n, SEED, offset, low, high, y, 5)));
-        }
+        Tolerance.assertSame("uniform", expected, generate(n, 5, y -> BACKEND.uniform(n, SEED, offset, low, high, y, 5)));
     }
 
     @Test
@@ -43,9 +37,7 @@ class CpuRandomTest {
         for (int i = 0; i < n; i++) {
             expected[i] = Philox.uniform(Philox.blockFor(SEED, 0, i)[i % 4]) < p ? 1f : 0f;
         }
-        for (TestData.Impl<CpuRandom> impl : IMPLS) {
-            Tolerance.assertSame(impl + " bernoulli", expected, generate(n, 0, y -> impl.ops().bernoulli(n, SEED, 0, p, y, 0)));
-        }
+        Tolerance.assertSame("bernoulli", expected, generate(n, 0, y -> BACKEND.bernoulli(n, SEED, 0, p, y, 0)));
     }
 
     @Test
@@ -56,10 +48,8 @@ class CpuRandomTest {
         for (int i = 0; i < n; i++) {
             expected[i] = 0.5f + 2f * Philox.normal(Philox.blockFor(SEED, offset, i), i % 4);
         }
-        for (TestData.Impl<CpuRandom> impl : IMPLS) {
-            Tolerance.assertClose(impl + " normal", expected, generate(n, 3, y -> impl.ops().normal(n, SEED, offset, 0.5f, 2f, y, 3)),
-                    1e-6, 1e-6);
-        }
+        Tolerance.assertClose("normal", expected, generate(n, 3, y -> BACKEND.normal(n, SEED, offset, 0.5f, 2f, y, 3)),
+                1e-6, 1e-6);
     }
 
     @Test
@@ -85,17 +75,13 @@ class CpuRandomTest {
     @Test
     void consecutiveOffsetsContinueTheStream() {
         int n = 64;
-        for (TestData.Impl<CpuRandom> impl : IMPLS) {
-            CpuRandom r = impl.ops();
-            int m = 4 * n; // beyond one vector chunk
-            float[] whole = generate(m, 0, y -> r.uniform(m, SEED, 10, 0f, 1f, y, 0));
-            float[] first = generate(m / 2, 0, y -> r.uniform(m / 2, SEED, 10, 0f, 1f, y, 0));
-            float[] second = generate(m / 2, 0, y -> r.uniform(m / 2, SEED, 10 + Philox.countersFor(m / 2), 0f, 1f, y, 0));
-            float[] joined = new float[m];
-            System.arraycopy(first, 0, joined, 0, m / 2);
-            System.arraycopy(second, 0, joined, m / 2, m / 2);
-            Tolerance.assertSame(impl + " uniform in two calls", whole, joined);
-        }
+        float[] whole = generate(n, 0, y -> BACKEND.uniform(n, SEED, 10, 0f, 1f, y, 0));
+        float[] first = generate(n / 2, 0, y -> BACKEND.uniform(n / 2, SEED, 10, 0f, 1f, y, 0));
+        float[] second = generate(n / 2, 0, y -> BACKEND.uniform(n / 2, SEED, 10 + Philox.countersFor(n / 2), 0f, 1f, y, 0));
+        float[] joined = new float[n];
+        System.arraycopy(first, 0, joined, 0, n / 2);
+        System.arraycopy(second, 0, joined, n / 2, n / 2);
+        Tolerance.assertSame("uniform in two calls", whole, joined);
     }
 
     /**
