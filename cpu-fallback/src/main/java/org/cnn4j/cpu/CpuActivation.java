@@ -60,6 +60,11 @@ final class CpuActivation implements ActivationOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** {@code y[yOff + i] = f(x[xOff + i]; a)} for {@code i < n}. */
     @Override
     public void activation(Activation f, float a, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {

@@ -33,6 +33,11 @@ final class CpuDropout implements DropoutOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    CpuPhilox kernel() {
+        return kernel;
+    }
+
     @Override
     public void dropout(long n, long groupSize, float p, long seed, long offset, DeviceMemory x, long xOff,
                         DeviceMemory y, long yOff) {

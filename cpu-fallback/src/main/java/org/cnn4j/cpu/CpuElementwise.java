@@ -55,6 +55,11 @@ final class CpuElementwise implements ElementwiseOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** {@code y[yOff + i] = op(x[xOff + i])} for {@code i < n}; in place when the ranges coincide. */
     @Override
     public void unary(UnaryOp op, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {

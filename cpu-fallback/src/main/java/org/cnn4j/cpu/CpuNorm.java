@@ -66,6 +66,11 @@ final class CpuNorm implements NormOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** Per-channel mean and biased variance. */
     @Override
     public void batchNormStatistics(int n, int c, int spatial, DeviceMemory x, long xOff,

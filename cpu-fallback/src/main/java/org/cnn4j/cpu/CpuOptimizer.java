@@ -78,6 +78,11 @@ final class CpuOptimizer implements OptimizerOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     @Override
     public void sgdStep(long n, float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
                         boolean firstStep, DeviceMemory p, long pOff, DeviceMemory g, long gOff, DeviceMemory buf, long bufOff) {

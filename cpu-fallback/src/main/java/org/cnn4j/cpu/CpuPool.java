@@ -65,6 +65,11 @@ final class CpuPool implements PoolOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** One dimension's window bounds {@code [lo, hi)} clipped to the input, and the divisor extent. */
     private record Range(int lo, int hi, int padded) {
         /** The window of output {@code o}: start {@code o * stride - pad}, clipped; {@code padded} clipped to {@code in + pad}. */

@@ -45,6 +45,8 @@ import org.cnn4j.runtime.spi.PoolGeometry;
  */
 final class CpuPoolVector implements CpuPool.Kernel {
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    /** Whether the hardware has 256-bit vectors (elsewhere the 256-bit shapes would be emulated: plain instead). */
+    private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
     private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
     /** Lane permutations that gather the even lanes into the low half (EVENS_LOW) or the high half (EVENS_HIGH). */
     private static final VectorShuffle<Float> EVENS_LOW8 = VectorShuffle.fromValues(S8, 0, 2, 4, 6, 1, 3, 5, 7);
@@ -71,10 +73,10 @@ final class CpuPoolVector implements CpuPool.Kernel {
 
     /**
      * Whether {@code g} is the 2x2 stride-2 case this kernel vectorises (given {@link CpuPool#windowsInside2d}):
-     * at least 4 outputs wide, planes of at most 2^24 elements.
+     * at least 4 outputs wide, planes of at most 2^24 elements, on hardware with 256-bit vectors.
      */
     static boolean twoByTwo(PoolGeometry g) {
-        return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.outWidth() >= S4.length()
+        return WIDE && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.outWidth() >= S4.length()
                 && (long) g.inHeight() * g.inWidth() <= 1L << 24;
     }
 

@@ -54,6 +54,11 @@ final class CpuReduction implements ReductionOps {
         this.kernel = kernel;
     }
 
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** {@code y[o * inner + j] = op_k x[(o * axis + k) * inner + j]}; {@code MEAN} divides the double sum by {@code axis}. */
     @Override
     public void reduce(ReduceOp op, int outer, int axis, int inner, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
