@@ -55,11 +55,11 @@ final class CpuNormVector implements CpuNorm.Kernel {
     @Override
     public void addGradientSums(float[] dy, int go, float[] x, int xo, int len, double mu, double[] sums) {
         float m = (float) mu;
+        double[] block = new double[2];
         for (int b = 0; b < len; b += BLOCK) {
-            int n = Math.min(BLOCK, len - b);
-            double sumDy = blockSum(dy, go + b, n);
-            sums[0] += sumDy;
-            sums[1] += blockDot(dy, go + b, x, xo + b, n, m) + (m - mu) * sumDy; // sum dy (x - m) + sum dy (m - mu)
+            blockGradientSums(dy, go + b, x, xo + b, Math.min(BLOCK, len - b), m, block);
+            sums[0] += block[0];
+            sums[1] += block[1] + (m - mu) * block[0]; // sum dy (x - m) + sum dy (m - mu)
         }
     }
 
@@ -138,24 +138,38 @@ final class CpuNormVector implements CpuNorm.Kernel {
         return total;
     }
 
-    /** {@code sum g (x - m)} over {@code n} elements, as {@link #blockSum}. */
-    private static double blockDot(float[] g, int go, float[] x, int xo, int n, float m) {
+    /**
+     * {@code sum g} into {@code out[0]} and {@code sum g (x - m)} into {@code out[1]} over {@code n} elements, in one
+     * pass, each as {@link #blockSum}.
+     */
+    private static void blockGradientSums(float[] g, int go, float[] x, int xo, int n, float m, double[] out) {
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
         int i = 0;
         for (; i + 2 * L <= n; i += 2 * L) {
-            s0 = s0.add(FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, x, xo + i).sub(m)));
-            s1 = s1.add(FloatVector.fromArray(S, g, go + i + L).mul(FloatVector.fromArray(S, x, xo + i + L).sub(m)));
+            FloatVector g0 = FloatVector.fromArray(S, g, go + i);
+            FloatVector g1 = FloatVector.fromArray(S, g, go + i + L);
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            d0 = d0.add(g0.mul(FloatVector.fromArray(S, x, xo + i).sub(m)));
+            d1 = d1.add(g1.mul(FloatVector.fromArray(S, x, xo + i + L).sub(m)));
         }
         if (i + L <= n) {
-            s0 = s0.add(FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, x, xo + i).sub(m)));
+            FloatVector g0 = FloatVector.fromArray(S, g, go + i);
+            s0 = s0.add(g0);
+            d0 = d0.add(g0.mul(FloatVector.fromArray(S, x, xo + i).sub(m)));
             i += L;
         }
-        double total = lanes(s0.add(s1));
+        double sum = lanes(s0.add(s1));
+        double dot = lanes(d0.add(d1));
         for (; i < n; i++) {
-            total += g[go + i] * (x[xo + i] - m);
+            sum += g[go + i];
+            dot += g[go + i] * (x[xo + i] - m);
         }
-        return total;
+        out[0] = sum;
+        out[1] = dot;
     }
 
     /** The lanes of {@code v} added in double in lane order (a fixed order, unlike {@code reduceLanes}). */
