@@ -7,17 +7,18 @@ import jdk.incubator.vector.VectorSpecies;
 import org.cnn4j.runtime.spi.Activation;
 
 /**
- * The Vector API kernel of {@link CpuActivation}, {@link CpuVectorShapes#STREAM} lanes at a time for what is
- * a few float operations per element: ReLU and leaky ReLU forward and backward, and the backward passes of
- * ELU, sigmoid and tanh (which read {@code y}). Forward passes with a transcendental function (ELU, GELU,
- * sigmoid, tanh), GELU's backward and the tails shorter than a vector run {@link CpuActivationPlain}'s loops.
+ * The Vector API kernel of {@link CpuActivation}, {@link CpuVectorShapes#F} lanes at a time from the first output
+ * index on a cache-line boundary ({@link CpuVectorShapes#head}), for what is a few float operations per element:
+ * ReLU and leaky ReLU forward and backward, and the backward passes of ELU, sigmoid and tanh (which read {@code y}).
+ * Forward passes with a transcendental function (ELU, GELU, sigmoid, tanh), GELU's backward, the heads and the
+ * tails shorter than a vector run {@link CpuActivationPlain}'s loops.
  *
  * <p>Results are bit-identical to {@link CpuActivationPlain}: each lane evaluates the same float operations in
  * the same order, never fused, and a comparison selects between them where the plain loop branches (a false
  * comparison, as with NaN, selects the same side). Loaded only by name through {@link CpuVectorSupport}.
  */
 final class CpuActivationVector implements CpuActivation.Kernel {
-    private static final VectorSpecies<Float> S = CpuVectorShapes.STREAM;
+    private static final VectorSpecies<Float> S = CpuVectorShapes.F;
     private static final int L = S.length();
     private final CpuActivationPlain plain = new CpuActivationPlain();
 
@@ -28,8 +29,13 @@ final class CpuActivationVector implements CpuActivation.Kernel {
 
     @Override
     public void forward(Activation f, float a, float[] x, int xo, float[] y, int yo, int len) {
-        int bound = S.loopBound(len);
-        int i = 0;
+        if (f != Activation.RELU && f != Activation.LEAKY_RELU) {
+            plain.forward(f, a, x, xo, y, yo, len); // transcendental
+            return;
+        }
+        int i = CpuVectorShapes.head(yo, len);
+        plain.forward(f, a, x, xo, y, yo, i);
+        int bound = i + S.loopBound(len - i);
         switch (f) {
             case RELU -> {
                 for (; i < bound; i += L) {
@@ -42,9 +48,7 @@ final class CpuActivationVector implements CpuActivation.Kernel {
                     v.mul(a).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
                 }
             }
-            default -> {
-                // transcendental: the plain loop does all of it
-            }
+            default -> throw new IllegalStateException("CpuActivationVector.forward: no vector loop for " + f);
         }
         plain.forward(f, a, x, xo + i, y, yo + i, len - i);
     }
@@ -53,8 +57,13 @@ final class CpuActivationVector implements CpuActivation.Kernel {
     @SuppressWarnings("java:S107")
     public void backward(Activation f, float a, float[] x, int xo, float[] y, int yo, float[] dy, int go, float[] dx, int dxo,
                          int len) {
-        int bound = S.loopBound(len);
-        int i = 0;
+        if (f == Activation.GELU) {
+            plain.backward(f, a, x, xo, y, yo, dy, go, dx, dxo, len); // transcendental
+            return;
+        }
+        int i = CpuVectorShapes.head(dxo, len);
+        plain.backward(f, a, x, xo, y, yo, dy, go, dx, dxo, i);
+        int bound = i + S.loopBound(len - i);
         switch (f) {
             case RELU -> {
                 FloatVector zero = FloatVector.zero(S);
@@ -91,9 +100,7 @@ final class CpuActivationVector implements CpuActivation.Kernel {
                     FloatVector.fromArray(S, dy, go + i).mul(one.sub(t.mul(t))).intoArray(dx, dxo + i);
                 }
             }
-            case GELU -> {
-                // transcendental: the plain loop does all of it
-            }
+            case GELU -> throw new IllegalStateException("CpuActivationVector.backward: no vector loop for GELU");
         }
         plain.backward(f, a, x, xo + i, y, yo + i, dy, go + i, dx, dxo + i, len - i);
     }

@@ -9,8 +9,9 @@ import org.cnn4j.runtime.spi.UnaryOp;
 /**
  * The Vector API kernel of {@link CpuElementwise}: the ops that are one IEEE float operation per element
  * (negation, absolute value, ReLU as {@code max(x, 0)}, square, reciprocal, square root, and the binary and
- * scalar {@code + - * / max min}) run {@link CpuVectorShapes#STREAM} lanes at a time; the rest (sigmoid,
- * tanh, exp, log, pow) and the tail shorter than a vector run {@link CpuElementwisePlain}'s loops.
+ * scalar {@code + - * / max min}) run {@link CpuVectorShapes#F} lanes at a time from the first output index on a
+ * cache-line boundary ({@link CpuVectorShapes#head}); the rest (sigmoid, tanh, exp, log, pow), the head before that
+ * boundary and the tail shorter than a vector run {@link CpuElementwisePlain}'s loops.
  *
  * <p>Results are bit-identical to {@link CpuElementwisePlain}: each lane is the same single float operation
  * (the correctly rounded {@code sqrt} in float equals {@code (float) Math.sqrt(double)}, and the vector
@@ -18,7 +19,7 @@ import org.cnn4j.runtime.spi.UnaryOp;
  * Loaded only by name through {@link CpuVectorSupport}.
  */
 final class CpuElementwiseVector implements CpuElementwise.Kernel {
-    private static final VectorSpecies<Float> S = CpuVectorShapes.STREAM;
+    private static final VectorSpecies<Float> S = CpuVectorShapes.F;
     private static final int L = S.length();
     private final CpuElementwisePlain plain = new CpuElementwisePlain();
 
@@ -29,8 +30,13 @@ final class CpuElementwiseVector implements CpuElementwise.Kernel {
 
     @Override
     public void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int len) {
-        int bound = S.loopBound(len);
-        int i = 0;
+        if (op == UnaryOp.SIGMOID || op == UnaryOp.TANH || op == UnaryOp.EXP || op == UnaryOp.LOG) {
+            plain.unary(op, x, xo, y, yo, len); // transcendental
+            return;
+        }
+        int i = CpuVectorShapes.head(yo, len);
+        plain.unary(op, x, xo, y, yo, i);
+        int bound = i + S.loopBound(len - i);
         switch (op) {
             case NEG -> {
                 for (; i < bound; i += L) {
@@ -64,9 +70,7 @@ final class CpuElementwiseVector implements CpuElementwise.Kernel {
                     one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
                 }
             }
-            default -> {
-                // transcendental: the plain loop does all of it
-            }
+            default -> throw new IllegalStateException("CpuElementwiseVector.unary: no vector loop for " + op);
         }
         plain.unary(op, x, xo + i, y, yo + i, len - i);
     }
@@ -80,8 +84,13 @@ final class CpuElementwiseVector implements CpuElementwise.Kernel {
     @Override
     @SuppressWarnings("java:S3776")
     public void binary(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int len) {
-        int bound = S.loopBound(len);
-        int i = 0;
+        if (op == BinaryOp.POW) {
+            plain.binary(op, a, ao, b, bo, out, oo, len); // not one float operation
+            return;
+        }
+        int i = CpuVectorShapes.head(oo, len);
+        plain.binary(op, a, ao, b, bo, out, oo, i);
+        int bound = i + S.loopBound(len - i);
         switch (op) {
             case ADD -> {
                 for (; i < bound; i += L) {
@@ -113,9 +122,7 @@ final class CpuElementwiseVector implements CpuElementwise.Kernel {
                     FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
                 }
             }
-            case POW -> {
-                // not one float operation: the plain loop does all of it
-            }
+            case POW -> throw new IllegalStateException("CpuElementwiseVector.binary: no vector loop for POW");
         }
         plain.binary(op, a, ao + i, b, bo + i, out, oo + i, len - i);
     }
@@ -123,8 +130,13 @@ final class CpuElementwiseVector implements CpuElementwise.Kernel {
     @Override
     @SuppressWarnings("java:S3776")
     public void scalar(BinaryOp op, float[] x, int xo, float s, boolean scalarFirst, float[] out, int oo, int len) {
-        int bound = S.loopBound(len);
-        int i = 0;
+        if (op == BinaryOp.POW) {
+            plain.scalar(op, x, xo, s, scalarFirst, out, oo, len); // not one float operation
+            return;
+        }
+        int i = CpuVectorShapes.head(oo, len);
+        plain.scalar(op, x, xo, s, scalarFirst, out, oo, i);
+        int bound = i + S.loopBound(len - i);
         switch (op) {
             case ADD -> {
                 for (; i < bound; i += L) {
@@ -170,9 +182,7 @@ final class CpuElementwiseVector implements CpuElementwise.Kernel {
                     }
                 }
             }
-            case POW -> {
-                // not one float operation: the plain loop does all of it
-            }
+            case POW -> throw new IllegalStateException("CpuElementwiseVector.scalar: no vector loop for POW");
         }
         plain.scalar(op, x, xo + i, s, scalarFirst, out, oo + i, len - i);
     }

@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernel of {@link CpuNorm}, {@link CpuVectorShapes#STREAM} lanes at a time.
+ * The Vector API kernel of {@link CpuNorm}, {@link CpuVectorShapes#F} lanes at a time (the element-wise loops from
+ * the first output index on a cache-line boundary, {@link CpuVectorShapes#head}).
  *
  * <p>Sums run in float, in two vector accumulators, over blocks of at most {@value #BLOCK} elements (a plane of a
  * CNN is usually one block): each accumulator lane adds at most {@code BLOCK / (2 L)} values, so the float
@@ -23,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link CpuVectorSupport}.
  */
 final class CpuNormVector implements CpuNorm.Kernel {
-    private static final VectorSpecies<Float> S = CpuVectorShapes.STREAM;
+    private static final VectorSpecies<Float> S = CpuVectorShapes.F;
     private static final int L = S.length();
     /** Elements summed in float before the partial sum moves to double. */
     static final int BLOCK = 4096;
@@ -65,8 +66,11 @@ final class CpuNormVector implements CpuNorm.Kernel {
 
     @Override
     public void normalize(float[] x, int xo, float[] y, int yo, int len, float mu, float scale, float shift) {
-        int bound = S.loopBound(len);
         int s = 0;
+        for (int head = CpuVectorShapes.head(yo, len); s < head; s++) {
+            y[yo + s] = (x[xo + s] - mu) * scale + shift;
+        }
+        int bound = s + S.loopBound(len - s);
         for (; s < bound; s += L) {
             FloatVector.fromArray(S, x, xo + s).sub(mu).mul(scale).add(shift).intoArray(y, yo + s);
         }
@@ -83,8 +87,11 @@ final class CpuNormVector implements CpuNorm.Kernel {
         float a = (float) k;
         float b = (float) meanDy;
         float c = (float) (k * invStd * meanDyXhat);
-        int bound = S.loopBound(len);
         int s = 0;
+        for (int head = CpuVectorShapes.head(dxo, len); s < head; s++) {
+            dx[dxo + s] = (dy[go + s] - b) * a - (x[xo + s] - m) * c;
+        }
+        int bound = s + S.loopBound(len - s);
         for (; s < bound; s += L) {
             FloatVector centered = FloatVector.fromArray(S, x, xo + s).sub(m);
             FloatVector.fromArray(S, dy, go + s).sub(b).mul(a).sub(centered.mul(c)).intoArray(dx, dxo + s);

@@ -5,16 +5,17 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernel of {@link CpuOptimizer}: the same updates, {@link CpuVectorShapes#STREAM} lanes at a time,
+ * The Vector API kernel of {@link CpuOptimizer}: the same updates, {@link CpuVectorShapes#F} lanes at a time from
+ * the first parameter index on a cache-line boundary ({@link CpuVectorShapes#head}),
  * with every float operation of {@link CpuOptimizerPlain} in the same order and none fused, so the results are
  * bit-identical (the vector square root is the correctly rounded float one, as {@code (float) Math.sqrt}). A
  * condition that is the same for every element (weight decay on or off, Nesterov, the first SGD step, AdamW) selects
  * with a constant mask between both results, which is exact; a state array that exists only in some variants is
- * read and written under a branch on the variant. The tails shorter than a vector run the plain loops. Loaded only
+ * read and written under a branch on the variant. The heads and the tails shorter than a vector run the plain loops. Loaded only
  * by name through {@link CpuVectorSupport}.
  */
 final class CpuOptimizerVector implements CpuOptimizer.Kernel {
-    private static final VectorSpecies<Float> S = CpuVectorShapes.STREAM;
+    private static final VectorSpecies<Float> S = CpuVectorShapes.F;
     private static final int L = S.length();
     private final CpuOptimizerPlain plain = new CpuOptimizerPlain();
 
@@ -30,8 +31,9 @@ final class CpuOptimizerVector implements CpuOptimizer.Kernel {
         VectorMask<Float> decayed = S.maskAll(weightDecay != 0f);
         VectorMask<Float> first = S.maskAll(firstStep);
         VectorMask<Float> ahead = S.maskAll(nesterov);
-        int bound = S.loopBound(len);
-        int i = 0;
+        int i = CpuVectorShapes.head(po, len);
+        plain.sgd(i, lr, momentum, damp1, weightDecay, nesterov, firstStep, ps, po, gs, go, bs, bo);
+        int bound = i + S.loopBound(len - i);
         for (; i < bound; i += L) {
             FloatVector p = FloatVector.fromArray(S, ps, po + i);
             FloatVector g = FloatVector.fromArray(S, gs, go + i);
@@ -51,8 +53,9 @@ final class CpuOptimizerVector implements CpuOptimizer.Kernel {
     public void adagrad(int len, float clr, float weightDecay, float eps, float[] ps, int po, float[] gs, int go, float[] ss,
                         int so) {
         VectorMask<Float> decayed = S.maskAll(weightDecay != 0f);
-        int bound = S.loopBound(len);
-        int i = 0;
+        int i = CpuVectorShapes.head(po, len);
+        plain.adagrad(i, clr, weightDecay, eps, ps, po, gs, go, ss, so);
+        int bound = i + S.loopBound(len - i);
         for (; i < bound; i += L) {
             FloatVector p = FloatVector.fromArray(S, ps, po + i);
             FloatVector g = FloatVector.fromArray(S, gs, go + i);
@@ -69,8 +72,9 @@ final class CpuOptimizerVector implements CpuOptimizer.Kernel {
     public void rmsprop(int len, float lr, float alpha, float alpha1, float eps, float weightDecay, float momentum,
                         float[] ps, int po, float[] gs, int go, float[] qs, int qo, float[] as, int ao, float[] bs, int bo) {
         VectorMask<Float> decayed = S.maskAll(weightDecay != 0f);
-        int bound = S.loopBound(len);
-        int i = 0;
+        int i = CpuVectorShapes.head(po, len);
+        plain.rmsprop(i, lr, alpha, alpha1, eps, weightDecay, momentum, ps, po, gs, go, qs, qo, as, ao, bs, bo);
+        int bound = i + S.loopBound(len - i);
         for (; i < bound; i += L) {
             FloatVector p = FloatVector.fromArray(S, ps, po + i);
             FloatVector g = FloatVector.fromArray(S, gs, go + i);
@@ -104,8 +108,10 @@ final class CpuOptimizerVector implements CpuOptimizer.Kernel {
                      float[] ms, int mo, float[] vs, int vo, float[] xs, int xo) {
         VectorMask<Float> adamW = S.maskAll(decoupled);
         VectorMask<Float> l2 = S.maskAll(!decoupled && weightDecay != 0f);
-        int bound = S.loopBound(len);
-        int i = 0;
+        int i = CpuVectorShapes.head(po, len);
+        plain.adam(i, beta1, beta2, beta1c, beta2c, eps, weightDecay, decoupled, decay, stepSize, bc2Sqrt, ps, po, gs, go,
+                ms, mo, vs, vo, xs, xo);
+        int bound = i + S.loopBound(len - i);
         for (; i < bound; i += L) {
             FloatVector p0 = FloatVector.fromArray(S, ps, po + i);
             FloatVector g = FloatVector.fromArray(S, gs, go + i);
