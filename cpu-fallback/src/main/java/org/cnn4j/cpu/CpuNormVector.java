@@ -103,6 +103,13 @@ final class CpuNormVector implements CpuNorm.Kernel {
 
     /** {@code sum x[from .. from + n)}: float lanes, added in double in lane order, then the tail in double. */
     private static double blockSum(float[] x, int from, int n) {
+        if (n < L) { // no vector step (a plane of BatchNorm1d has one element)
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                total += x[from + i];
+            }
+            return total;
+        }
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = FloatVector.zero(S);
         int i = 0;
@@ -123,6 +130,14 @@ final class CpuNormVector implements CpuNorm.Kernel {
 
     /** {@code sum (x - m)^2} over {@code x[from .. from + n)}, as {@link #blockSum}. */
     private static double blockSquares(float[] x, int from, int n, float m) {
+        if (n < L) {
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                float d = x[from + i] - m;
+                total += d * d;
+            }
+            return total;
+        }
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = FloatVector.zero(S);
         int i = 0;
@@ -150,6 +165,17 @@ final class CpuNormVector implements CpuNorm.Kernel {
      * pass, each as {@link #blockSum}.
      */
     private static void blockGradientSums(float[] g, int go, float[] x, int xo, int n, float m, double[] out) {
+        if (n < L) {
+            double sum = 0;
+            double dot = 0;
+            for (int i = 0; i < n; i++) {
+                sum += g[go + i];
+                dot += g[go + i] * (x[xo + i] - m);
+            }
+            out[0] = sum;
+            out[1] = dot;
+            return;
+        }
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = FloatVector.zero(S);
         FloatVector d0 = FloatVector.zero(S);
