@@ -30,14 +30,18 @@ final class CpuNorm implements NormOps {
         /** A short name for logs and test names. */
         String name();
 
-        /** {@code sum_{s < len} x[from + s]}. */
-        double sum(float[] x, int from, int len);
+        /** {@code sum_{i < n, s < len} x[base + i * stride + s]}: one channel's elements, {@code n} planes {@code stride} apart. */
+        double channelSum(float[] x, int base, int stride, int n, int len);
 
-        /** {@code sum_{s < len} (x[from + s] - mu)^2}. */
-        double sumSquaredDeviations(float[] x, int from, int len, double mu);
+        /** {@code sum_{i < n, s < len} (x[base + i * stride + s] - mu)^2}. */
+        double channelSquaredDeviations(float[] x, int base, int stride, int n, int len, double mu);
 
-        /** Adds {@code sum dy[go + s]} to {@code sums[0]} and {@code sum dy[go + s] (x[xo + s] - mu)} to {@code sums[1]}, {@code s < len}. */
-        void addGradientSums(float[] dy, int go, float[] x, int xo, int len, double mu, double[] sums);
+        /**
+         * {@code sums[0] = sum dy[gBase + i * stride + s]} and {@code sums[1] = sum dy[..] (x[xBase + i * stride + s] - mu)}
+         * over {@code i < n, s < len}.
+         */
+        void channelGradientSums(float[] dy, int gBase, float[] x, int xBase, int stride, int n, int len, double mu,
+                                 double[] sums);
 
         /** {@code y[yo + s] = (x[xo + s] - mu) * scale + shift} in float, for {@code s < len}; {@code y} may be {@code x}. */
         void normalize(float[] x, int xo, float[] y, int yo, int len, float mu, float scale, float shift);
@@ -80,15 +84,10 @@ final class CpuNorm implements NormOps {
         float[] vs = CpuMemory.array(var);
         long m = (long) n * spatial;
         forChannels(n, c, spatial, ch -> {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += kernel.sum(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial);
-            }
-            double mu = sum / m;
-            double sq = 0;
-            for (int i = 0; i < n; i++) {
-                sq += kernel.sumSquaredDeviations(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial, mu);
-            }
+            int base = (int) (xOff + (long) ch * spatial);
+            int stride = c * spatial;
+            double mu = kernel.channelSum(xs, base, stride, n, spatial) / m;
+            double sq = kernel.channelSquaredDeviations(xs, base, stride, n, spatial, mu);
             ms[(int) meanOff + ch] = (float) mu;
             vs[(int) varOff + ch] = (float) (sq / m);
         });
@@ -138,11 +137,8 @@ final class CpuNorm implements NormOps {
             double invStd = 1.0 / Math.sqrt((double) vs[(int) varOff + ch] + eps);
             double mu = ms[(int) meanOff + ch];
             double[] sums = new double[2];
-            for (int i = 0; i < n; i++) {
-                long plane = (long) i * c + ch;
-                kernel.addGradientSums(gys, (int) (dyOff + plane * spatial), xs, (int) (xOff + plane * spatial), spatial, mu,
-                        sums);
-            }
+            kernel.channelGradientSums(gys, (int) (dyOff + (long) ch * spatial), xs, (int) (xOff + (long) ch * spatial),
+                    c * spatial, n, spatial, mu, sums);
             double sumDy = sums[0];
             double sumDyXhat = sums[1] * invStd;
             if (dgs != null) {

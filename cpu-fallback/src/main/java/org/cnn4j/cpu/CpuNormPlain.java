@@ -10,15 +10,38 @@ final class CpuNormPlain implements CpuNorm.Kernel {
         return "plain";
     }
 
+    /** The planes' {@link CpuReduction#sumStrided} sums, added in plane order. */
     @Override
-    public double sum(float[] x, int from, int len) {
-        return CpuReduction.sumStrided(x, from, len, 1);
+    public double channelSum(float[] x, int base, int stride, int n, int len) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += CpuReduction.sumStrided(x, base + i * stride, len, 1);
+        }
+        return sum;
     }
 
+    /** The planes' {@link #sumSquaredDeviations}, added in plane order. */
     @Override
-    public void addGradientSums(float[] dy, int go, float[] x, int xo, int len, double mu, double[] sums) {
-        sums[0] += CpuReduction.sumStrided(dy, go, len, 1);
-        sums[1] += dotDeviations(dy, go, x, xo, len, mu);
+    public double channelSquaredDeviations(float[] x, int base, int stride, int n, int len, double mu) {
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+            sq += sumSquaredDeviations(x, base + i * stride, len, mu);
+        }
+        return sq;
+    }
+
+    /** The planes' sums and {@link #dotDeviations}, added in plane order. */
+    @Override
+    public void channelGradientSums(float[] dy, int gBase, float[] x, int xBase, int stride, int n, int len, double mu,
+                                    double[] sums) {
+        double sumDy = 0;
+        double sumDyX = 0;
+        for (int i = 0; i < n; i++) {
+            sumDy += CpuReduction.sumStrided(dy, gBase + i * stride, len, 1);
+            sumDyX += dotDeviations(dy, gBase + i * stride, x, xBase + i * stride, len, mu);
+        }
+        sums[0] = sumDy;
+        sums[1] = sumDyX;
     }
 
     @Override
@@ -44,8 +67,7 @@ final class CpuNormPlain implements CpuNorm.Kernel {
      */
 
     /** {@code sum_{s < len} (a[from + s] - mu)^2}, in double. */
-    @Override
-    public double sumSquaredDeviations(float[] a, int from, int len, double mu) {
+    static double sumSquaredDeviations(float[] a, int from, int len, double mu) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;

@@ -120,8 +120,9 @@ class CpuNormTest {
 
     /**
      * The vector kernel against the plain one on every plane length from 0 to a few vectors and around the float
-     * block, at odd offsets, with a large mean and with special values: the normalization bit for bit (any NaN for a
-     * NaN), the sums and the gradient within float rounding.
+     * block, for channels of 1 to 3 planes with gaps between them, at odd offsets, with a large mean and with special
+     * values: the normalization bit for bit (any NaN for a NaN), the sums and the gradient within float rounding;
+     * repeated until C2 has compiled both.
      */
     @Test
     void kernelsAgreeOnEveryLength() {
@@ -132,25 +133,29 @@ class CpuNormTest {
         for (int rep = 0; rep < 6 * TestData.COMPILE_REPS; rep++) { // 6x: fewer calls per repetition than elsewhere
             for (int len = 0; len <= 40 + (rep < 5 ? longLengths.length : 0); len++) {
                 int n = len <= 40 ? len : longLengths[len - 41];
+                int planes = 1 + (len + rep) % 3;
+                int stride = n + 5;
                 int off = (len * 5 + rep) % 9;
                 float shift = rep % 3 == 0 ? 1000f : 0f;
-                float[] x = TestData.random(len + 100L * rep, n + 9);
-                float[] dy = TestData.random(len + 100L * rep + 1, n + 9);
+                float[] x = TestData.random(len + 100L * rep, off + planes * stride + 9);
+                float[] dy = TestData.random(len + 100L * rep + 1, off + planes * stride + 9);
                 for (int i = 0; i < x.length; i++) {
                     x[i] += shift;
                 }
-                double mu = n == 0 ? 0 : plain.sum(x, off, n) / n;
-                String what = "len=" + n + " off=" + off + " shift=" + shift + " rep " + rep;
-                double scaleOfSum = Math.max(1, n * Math.max(1, Math.abs(shift)));
-                assertClose(what + " sum", plain.sum(x, off, n), vector.sum(x, off, n), 1e-6 * scaleOfSum);
-                assertClose(what + " squares", plain.sumSquaredDeviations(x, off, n, mu),
-                        vector.sumSquaredDeviations(x, off, n, mu), 1e-5 * Math.max(1, n));
+                int m = planes * n;
+                double mu = m == 0 ? 0 : plain.channelSum(x, off, stride, planes, n) / m;
+                String what = "len=" + n + " planes=" + planes + " off=" + off + " shift=" + shift + " rep " + rep;
+                double scaleOfSum = Math.max(1, m * Math.max(1, Math.abs(shift)));
+                assertClose(what + " sum", plain.channelSum(x, off, stride, planes, n),
+                        vector.channelSum(x, off, stride, planes, n), 1e-6 * scaleOfSum);
+                assertClose(what + " squares", plain.channelSquaredDeviations(x, off, stride, planes, n, mu),
+                        vector.channelSquaredDeviations(x, off, stride, planes, n, mu), 1e-5 * Math.max(1, m));
                 double[] ps = new double[2];
                 double[] vs = new double[2];
-                plain.addGradientSums(dy, 8 - off, x, off, n, mu, ps);
-                vector.addGradientSums(dy, 8 - off, x, off, n, mu, vs);
-                assertClose(what + " sum dy", ps[0], vs[0], 1e-6 * Math.max(1, n));
-                assertClose(what + " sum dy (x - mu)", ps[1], vs[1], 1e-5 * Math.max(1, n));
+                plain.channelGradientSums(dy, 8 - off, x, off, stride, planes, n, mu, ps);
+                vector.channelGradientSums(dy, 8 - off, x, off, stride, planes, n, mu, vs);
+                assertClose(what + " sum dy", ps[0], vs[0], 1e-6 * Math.max(1, m));
+                assertClose(what + " sum dy (x - mu)", ps[1], vs[1], 1e-5 * Math.max(1, m));
                 float[] py = new float[n + 2];
                 float[] vy = new float[n + 2];
                 plain.normalize(x, off, py, 1, n, (float) mu, 1.7f, -0.25f);
@@ -167,7 +172,8 @@ class CpuNormTest {
         plain.normalize(special, 0, py, 0, 300, 0.5f, -2f, 1f);
         vector.normalize(special, 0, vy, 0, 300, 0.5f, -2f, 1f);
         Tolerance.assertSame("normalize with special values", py, vy);
-        assertEquals(Double.isNaN(plain.sum(special, 0, 300)), Double.isNaN(vector.sum(special, 0, 300)), "NaN sum");
+        assertEquals(Double.isNaN(plain.channelSum(special, 0, 100, 3, 100)),
+                Double.isNaN(vector.channelSum(special, 0, 100, 3, 100)), "NaN sum");
     }
 
     private static void assertClose(String what, double expected, double actual, double atol) {
