@@ -5,7 +5,7 @@ import org.cnn4j.runtime.spi.NormOps;
 
 /**
  * Batch normalization on the CPU over {@code x: [n, c, spatial]}, in parallel over channels (each
- * channel's sums are one thread's, accumulated in double, so the results are deterministic):
+ * channel's sums are one thread's, in a fixed order and finally in double, so the results are deterministic):
  * <pre>
  *   mean_c = (1 / M) sum_{i, s} x[i, c, s],   var_c = (1 / M) sum (x - mean_c)^2,   M = n * spatial
  *   invStd_c = 1 / sqrt(var_c + eps),   xhat = (x - mean_c) invStd_c,   y = gamma_c xhat + beta_c
@@ -21,10 +21,11 @@ final class CpuNorm implements NormOps {
     private static final long GRAIN_WORK = 1L << 14;
 
     /**
-     * The loops over one plane (the {@code spatial} contiguous elements of one sample and channel):
-     * {@link CpuNormPlain}, or {@code CpuNormVector} where {@link CpuVectorSupport} enables the Vector API. The
-     * normalization is bit-identical between them; sums and the gradient differ by rounding (the plain kernel sums
-     * in double and computes {@code dx} in double, the vector one sums each plane in float).
+     * The sums over one channel (its {@code n} planes of {@code spatial} contiguous elements, {@code c * spatial}
+     * apart) and the element-wise passes over one plane: {@link CpuNormPlain}, or {@code CpuNormVector} where
+     * {@link CpuVectorSupport} enables the Vector API. The normalization is bit-identical between them; sums and the
+     * gradient differ by rounding (the plain kernel sums in double and computes {@code dx} in double, the vector one
+     * sums each plane in float and the planes in double, and computes {@code dx} in float).
      */
     interface Kernel {
         /** A short name for logs and test names. */
