@@ -7,7 +7,9 @@
 Prints one JSON line per workload on standard output: impl, workload, device, device_name, unit, median,
 min, max, samples, reps, warmup, warmup_s, runs_per_rep, work_per_run, shape, threads, tiny, last_value, settings.
 Throughput is images/s for training and inference, GFLOP/s for convolution (2 N K Ho Wo C k k per
-forward, 3 forwards for forward+backward) and SGEMM (2 n^3).
+forward, 3 forwards for forward+backward) and SGEMM (2 n^3), Melem/s of input elements for the op-level
+workloads on [64, 32, 28, 28] (max pooling 2x2, batch norm in training mode, dropout p=0.5 in training mode, ReLU;
+forward, or forward+backward with a fixed random output gradient, as Workloads.Layer).
 
 PyTorch gets its best configuration on this machine (see BENCHMARKING.md), stated under "settings":
 torch.set_num_threads(T) (T = the usable cores by default), GLIBC_TUNABLES that stop glibc from returning
@@ -33,9 +35,12 @@ CONV_SHAPES = [  # (N, C, H, W, K, k, stride, pad): conv1 .. conv5
     (32, 3, 32, 32, 16, 5, 1, 2),
     (32, 64, 32, 32, 128, 3, 2, 1),
 ]
+LAYER_SHAPE, LAYER_SHAPE_TINY = (64, 32, 28, 28), (2, 4, 8, 8)  # as Workloads.LAYER_SHAPE(_TINY)
+LAYER_OPS = ["maxpool", "maxpool_fb", "bn_fb", "dropout", "dropout_fb", "relu", "relu_fb"]  # as Workloads.LAYER_OPS
 NAMES = (["train64", "train256", "infer256"] + ["conv%d" % i for i in range(1, 6)]
-         + ["conv%d_fb" % i for i in range(1, 6)] + ["sgemm1024", "sgemm2048"])
-USAGE = ("usage: bench_torch.py WORKLOAD[,WORKLOAD...] [--device cpu] [--reps R] [--warmup W] [--warmup-time SECONDS] [--min-time SECONDS] "
+         + ["conv%d_fb" % i for i in range(1, 6)] + ["sgemm1024", "sgemm2048"] + LAYER_OPS)
+USAGE = ("usage: bench_torch.py WORKLOAD[,WORKLOAD...] [--device cpu] [--reps R] [--warmup W] [--warmup-time SECONDS] "
+         "[--min-time SECONDS] "
          "[--threads T] [--openblas-threads B] [--tiny] [--list]")
 
 
@@ -204,7 +209,54 @@ def main(argv):
             return torch.mm(a, b).sum().item()
         return run, "GFLOP/s", 2.0 * n ** 3, "%dx%dx%d" % (n, n, n)
 
+    def layer(name, tiny):
+        """As Workloads.Layer: one op on a random [64, 32, 28, 28] input; the sum of the output (forward) or of the
+        input's gradient (forward+backward) is read back."""
+        dims = LAYER_SHAPE_TINY if tiny else LAYER_SHAPE
+        g = torch.Generator().manual_seed(13)
+        x = torch.randn(*dims, generator=g)
+        backward = name.endswith("_fb")
+        op = name[:-3] if backward else name
+        if op == "maxpool":
+            def forward():
+                return F.max_pool2d(x, 2, 2)
+        elif op == "bn":
+            gamma = torch.ones(dims[1], requires_grad=True)
+            beta = torch.zeros(dims[1], requires_grad=True)
+            running_mean = torch.zeros(dims[1])
+            running_var = torch.ones(dims[1])
+
+            def forward():
+                return F.batch_norm(x, running_mean, running_var, gamma, beta, training=True, momentum=0.1, eps=1e-5)
+        elif op == "dropout":
+            def forward():
+                return F.dropout(x, 0.5, training=True)
+        else:
+            def forward():
+                return F.relu(x)
+        label = "x".join(str(d) for d in dims)
+        numel = float(x.numel())
+        if not backward:
+            def run():
+                with torch.inference_mode():
+                    return forward().sum().item()
+            return run, "Melem/s", numel, label
+        x.requires_grad_(True)
+        out_dims = (dims[0], dims[1], dims[2] // 2, dims[3] // 2) if op == "maxpool" else dims
+        grad_out = torch.randn(*out_dims, generator=g)
+
+        def run_fb():
+            forward().backward(grad_out)
+            v = x.grad.sum().item()
+            x.grad = None
+            if op == "bn":
+                gamma.grad = beta.grad = None
+            return v
+        return run_fb, "Melem/s", numel, label
+
     def named(name, tiny):
+        if name in LAYER_OPS:
+            return layer(name, tiny)
         if name == "train64":
             return train_step(4 if tiny else 64)
         if name == "train256":
@@ -293,7 +345,7 @@ def main(argv):
     }
     for name in o["workloads"]:
         run, unit, work, shape = named(name, o["tiny"])
-        samples, runs, last, warmups, warmup_s = measure(run, work, 1e9 if unit == "GFLOP/s" else 1.0)
+        samples, runs, last, warmups, warmup_s = measure(run, work, {"GFLOP/s": 1e9, "Melem/s": 1e6}.get(unit, 1.0))
         settings = dict(settings_common, blas=blas_library())
         print(json.dumps({
             "impl": "pytorch", "workload": name, "device": "cpu", "device_name": cpu_name(), "unit": unit,

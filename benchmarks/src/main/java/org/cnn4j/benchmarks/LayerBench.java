@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Max pooling 2x2 (forward; forward+backward), batch normalization in training mode (forward+backward) and
- * dropout p=0.5 in training mode (forward; forward+backward) of a {@code [64, 32, 28, 28]} tensor.
+ * Max pooling 2x2 (forward; forward+backward), batch normalization in training mode (forward+backward),
+ * dropout p=0.5 in training mode (forward; forward+backward) and ReLU (forward; forward+backward) of a
+ * {@code [64, 32, 28, 28]} tensor.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -33,6 +34,8 @@ public class LayerBench {
     private Workload batchNormBackward;
     private Workload dropout;
     private Workload dropoutBackward;
+    private Workload relu;
+    private Workload reluBackward;
 
     @Setup
     public void setup() {
@@ -43,11 +46,14 @@ public class LayerBench {
         batchNormBackward = new Workloads.Layer("batchNorm2d_fb", d, Workloads.LayerOp.BATCH_NORM_BACKWARD, dims);
         dropout = new Workloads.Layer("dropout", d, Workloads.LayerOp.DROPOUT, dims);
         dropoutBackward = new Workloads.Layer("dropout_fb", d, Workloads.LayerOp.DROPOUT_BACKWARD, dims);
+        relu = new Workloads.Layer("relu", d, Workloads.LayerOp.RELU, dims);
+        reluBackward = new Workloads.Layer("relu_fb", d, Workloads.LayerOp.RELU_BACKWARD, dims);
     }
 
     @TearDown
     public void tearDown() {
-        for (Workload w : new Workload[] {maxPool, maxPoolBackward, batchNormBackward, dropout, dropoutBackward}) {
+        for (Workload w : new Workload[] {maxPool, maxPoolBackward, batchNormBackward, dropout, dropoutBackward, relu,
+            reluBackward}) {
             if (w != null) {
                 w.close();
             }
@@ -77,5 +83,15 @@ public class LayerBench {
     @Benchmark
     public float dropoutTrainForwardBackward() {
         return dropoutBackward.run();
+    }
+
+    @Benchmark
+    public float reluForward() {
+        return relu.run();
+    }
+
+    @Benchmark
+    public float reluForwardBackward() {
+        return reluBackward.run();
     }
 }

@@ -22,8 +22,10 @@ import org.cnn4j.runtime.DeviceUnavailableException;
  * first seconds (on two cores, the last ones after 10 to 15 s of a training run), and until then they run the
  * API's slow Java fallback. Then {@code --reps} timed repetitions. Each repetition gives one throughput sample: images/s for training and
  * inference, GFLOP/s for convolution ({@code 2 N K Ho Wo C k k} per forward, 3 forwards for
- * forward+backward) and SGEMM ({@code 2 n^3}). Prints one JSON line per workload on standard output:
- * {@code impl, workload, device, device_name, unit, median, min, max, samples, reps, warmup, warmup_s, runs_per_rep,
+ * forward+backward) and SGEMM ({@code 2 n^3}), Melem/s of input elements for the op-level workloads (max pooling,
+ * batch norm, dropout and ReLU on {@code [64, 32, 28, 28]}, see {@link Workloads#LAYER_OPS}). Prints one JSON line
+ * per workload on standard output: {@code impl, workload, device, device_name, unit, median, min, max, samples,
+ * reps, warmup, warmup_s, runs_per_rep,
  * work_per_run, shape, threads, tiny, last_value, settings}. Logs go to standard error.
  *
  * <pre>

@@ -2,7 +2,9 @@ package org.cnn4j.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.cnn4j.layers.CrossEntropyLoss;
 import org.cnn4j.layers.F;
 import org.cnn4j.layers.Sequential;
@@ -21,6 +23,25 @@ import org.cnn4j.runtime.Tensor;
  */
 @SuppressWarnings("try") // Scope and NoGrad are opened for their effect on the code inside, never referenced
 final class Workloads {
+    /**
+     * The op-level workloads on {@link #LAYER_SHAPE}, by name: max pooling 2x2 (forward; forward+backward), batch
+     * normalization in training mode (forward+backward), dropout p=0.5 in training mode (forward; forward+backward)
+     * and ReLU (forward; forward+backward).
+     */
+    static final Map<String, LayerOp> LAYER_OPS;
+
+    static {
+        Map<String, LayerOp> ops = new LinkedHashMap<>();
+        ops.put("maxpool", LayerOp.MAX_POOL);
+        ops.put("maxpool_fb", LayerOp.MAX_POOL_BACKWARD);
+        ops.put("bn_fb", LayerOp.BATCH_NORM_BACKWARD);
+        ops.put("dropout", LayerOp.DROPOUT);
+        ops.put("dropout_fb", LayerOp.DROPOUT_BACKWARD);
+        ops.put("relu", LayerOp.RELU);
+        ops.put("relu_fb", LayerOp.RELU_BACKWARD);
+        LAYER_OPS = Collections.unmodifiableMap(ops);
+    }
+
     /** The names {@link #named} knows, in the order {@code compare.sh} runs them. */
     static final List<String> NAMES;
 
@@ -33,6 +54,7 @@ final class Workloads {
             names.add("conv" + i + "_fb");
         }
         names.addAll(List.of("sgemm1024", "sgemm2048"));
+        names.addAll(LAYER_OPS.keySet());
         NAMES = Collections.unmodifiableList(names);
     }
 
@@ -63,6 +85,9 @@ final class Workloads {
                 return new Sgemm(name, device, tiny ? 96 : 2048);
             default:
                 break;
+        }
+        if (LAYER_OPS.containsKey(name)) {
+            return new Layer(name, device, LAYER_OPS.get(name), tiny ? LAYER_SHAPE_TINY : LAYER_SHAPE);
         }
         if (name.matches("conv[1-9](_fb)?") && name.charAt(4) - '0' <= ConvShape.STANDARD.size()) {
             ConvShape shape = ConvShape.parse(name.substring(0, 5));
@@ -162,13 +187,14 @@ final class Workloads {
 
     /** What {@link Layer} times. */
     enum LayerOp {
-        MAX_POOL, MAX_POOL_BACKWARD, BATCH_NORM_BACKWARD, DROPOUT, DROPOUT_BACKWARD
+        MAX_POOL, MAX_POOL_BACKWARD, BATCH_NORM_BACKWARD, DROPOUT, DROPOUT_BACKWARD, RELU, RELU_BACKWARD
     }
 
     /**
      * Max pooling 2x2 (forward, or forward+backward), batch normalization in training mode (forward+backward,
-     * running statistics updated) or dropout p=0.5 in training mode (forward, or forward+backward) of one
-     * tensor; throughput in input elements.
+     * running statistics updated), dropout p=0.5 in training mode (forward, or forward+backward) or ReLU (forward,
+     * or forward+backward) of one tensor; throughput in input elements. Each invocation reads back the sum of its
+     * result (forward) or of the input's gradient (forward+backward), as its PyTorch twin does.
      */
     static final class Layer extends Workload {
         private final LayerOp op;
@@ -187,7 +213,7 @@ final class Workloads {
                     + dims[2] + "x" + dims[3]);
             this.op = op;
             x = input(this, device, gen, 1f, dims);
-            boolean backward = op != LayerOp.MAX_POOL && op != LayerOp.DROPOUT;
+            boolean backward = op != LayerOp.MAX_POOL && op != LayerOp.DROPOUT && op != LayerOp.RELU;
             int[] outDims = op == LayerOp.MAX_POOL_BACKWARD ? new int[] {dims[0], dims[1], dims[2] / 2, dims[3] / 2} : dims;
             gradOut = backward ? input(this, device, gen, 1f, outDims) : null;
             if (backward) {
@@ -234,6 +260,9 @@ final class Workloads {
                     return F.maxPool2d("Layer.maxPool2d", x, two, two, zero, false);
                 case BATCH_NORM_BACKWARD:
                     return F.batchNorm("Layer.batchNorm", x, runningMean, runningVar, gamma, beta, true, 0.1f, 1e-5f);
+                case RELU:
+                case RELU_BACKWARD:
+                    return x.relu();
                 default:
                     return F.dropout("Layer.dropout", x, 0.5f, true, gen);
             }

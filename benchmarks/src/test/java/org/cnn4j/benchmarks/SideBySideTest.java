@@ -79,6 +79,24 @@ class SideBySideTest {
     }
 
     @Test
+    void layerWorkloadsCountInputElementsInMelemPerSecond() {
+        List<String> names = List.copyOf(Workloads.LAYER_OPS.keySet());
+        assertEquals(List.of("maxpool", "maxpool_fb", "bn_fb", "dropout", "dropout_fb", "relu", "relu_fb"), names);
+        List<String> lines = run(String.join(",", names), "--tiny", "--reps", "1", "--warmup", "0");
+        assertEquals(names.size(), lines.size(), () -> "one JSON line per workload, but got " + lines);
+        int[] tiny = Workloads.LAYER_SHAPE_TINY;
+        for (int i = 0; i < names.size(); i++) {
+            String json = lines.get(i);
+            assertEquals(names.get(i), string(json, "workload"));
+            assertEquals("Melem/s", string(json, "unit"));
+            assertEquals(tiny[0] + "x" + tiny[1] + "x" + tiny[2] + "x" + tiny[3], string(json, "shape"));
+            assertEquals((double) tiny[0] * tiny[1] * tiny[2] * tiny[3], number(json, "work_per_run"), json);
+            assertTrue(number(json, "median") > 0, json);
+            assertTrue(Double.isFinite(number(json, "last_value")), json);
+        }
+    }
+
+    @Test
     void unknownWorkloadIsAUsageErrorNamingTheWorkloads() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = SideBySide.run(new String[] {"conv9"}, new PrintStream(new ByteArrayOutputStream()),

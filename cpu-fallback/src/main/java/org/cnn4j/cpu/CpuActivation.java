@@ -24,10 +24,46 @@ import org.cnn4j.runtime.spi.DeviceMemory;
 final class CpuActivation implements ActivationOps {
     /** Ranges shorter than this run on the calling thread. */
     private static final long GRAIN = 1L << 14;
-    private static final double INV_SQRT2 = 0.7071067811865476;
-    private static final double INV_SQRT_2PI = 0.3989422804014327;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     private static final double INV_SQRT_PI = 0.5641895835477563;
+
+    /**
+     * The loops over one contiguous range: {@link CpuActivationPlain}, or {@code CpuActivationVector} where
+     * {@link CpuVectorSupport} enables the Vector API; both give bit-identical results. Outputs may be inputs
+     * at the same offset (in place); other overlaps are not allowed.
+     */
+    interface Kernel {
+        /** A short name for logs and test names. */
+        String name();
+
+        /** {@code y[yo + i] = f(x[xo + i]; a)} for {@code i < len}. */
+        void forward(Activation f, float a, float[] x, int xo, float[] y, int yo, int len);
+
+        /** {@code dx[dxo + i] = dy[go + i] * f'(x[xo + i])}, with {@code f'} written with {@code y} where cheaper. */
+        @SuppressWarnings("java:S107")
+        void backward(Activation f, float a, float[] x, int xo, float[] y, int yo, float[] dy, int go, float[] dx, int dxo,
+                      int len);
+    }
+
+    private static final Kernel BEST = CpuVectorSupport.choose("activation", Kernel.class,
+            "org.cnn4j.cpu.CpuActivationVector", CpuActivationPlain::new);
+
+    private final Kernel kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuActivation() {
+        this(BEST);
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuActivation(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
 
     /** {@code y[yOff + i] = f(x[xOff + i]; a)} for {@code i < n}. */
     @Override
@@ -35,7 +71,7 @@ final class CpuActivation implements ActivationOps {
         float[] xs = CpuMemory.array(x);
         float[] ys = CpuMemory.array(y);
         CpuParallel.parallelFor(0, n, GRAIN, (from, to) ->
-                forwardRange(f, a, xs, (int) (xOff + from), ys, (int) (yOff + from), (int) (to - from)));
+                kernel.forward(f, a, xs, (int) (xOff + from), ys, (int) (yOff + from), (int) (to - from)));
     }
 
     /** {@code dx[i] = dy[i] * f'(x[i])}, with {@code f'} written with {@code y} where cheaper. */
@@ -46,90 +82,8 @@ final class CpuActivation implements ActivationOps {
         float[] ys = CpuMemory.array(y);
         float[] gs = CpuMemory.array(dy);
         float[] ds = CpuMemory.array(dx);
-        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> backwardRange(f, a, xs, (int) (xOff + from),
+        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.backward(f, a, xs, (int) (xOff + from),
                 ys, (int) (yOff + from), gs, (int) (dyOff + from), ds, (int) (dxOff + from), (int) (to - from)));
-    }
-
-    private static void forwardRange(Activation f, float a, float[] x, int xo, float[] y, int yo, int len) {
-        switch (f) {
-            case RELU -> {
-                for (int i = 0; i < len; i++) {
-                    y[yo + i] = Math.max(x[xo + i], 0f); // NaN stays NaN
-                }
-            }
-            case LEAKY_RELU -> {
-                for (int i = 0; i < len; i++) {
-                    float v = x[xo + i];
-                    y[yo + i] = v > 0 ? v : a * v;
-                }
-            }
-            case ELU -> {
-                for (int i = 0; i < len; i++) {
-                    float v = x[xo + i];
-                    y[yo + i] = v > 0 ? v : (float) (a * Math.expm1(v));
-                }
-            }
-            case GELU -> {
-                for (int i = 0; i < len; i++) {
-                    double v = x[xo + i];
-                    y[yo + i] = (float) (v * 0.5 * (1.0 + erf(v * INV_SQRT2)));
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < len; i++) {
-                    y[yo + i] = CpuElementwise.sigmoid(x[xo + i]);
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < len; i++) {
-                    y[yo + i] = (float) Math.tanh(x[xo + i]);
-                }
-            }
-        }
-    }
-
-    @SuppressWarnings("java:S107")
-    private static void backwardRange(Activation f, float a, float[] x, int xo, float[] y, int yo,
-                                      float[] dy, int go, float[] dx, int dxo, int len) {
-        switch (f) {
-            case RELU -> {
-                for (int i = 0; i < len; i++) {
-                    dx[dxo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[go + i]) & positiveMask(x[xo + i]));
-                }
-            }
-            case LEAKY_RELU -> {
-                for (int i = 0; i < len; i++) {
-                    float g = dy[go + i];
-                    dx[dxo + i] = x[xo + i] > 0 ? g : a * g;
-                }
-            }
-            case ELU -> {
-                for (int i = 0; i < len; i++) {
-                    float g = dy[go + i];
-                    dx[dxo + i] = x[xo + i] > 0 ? g : g * (y[yo + i] + a);
-                }
-            }
-            case GELU -> {
-                for (int i = 0; i < len; i++) {
-                    double v = x[xo + i];
-                    double cdf = 0.5 * (1.0 + erf(v * INV_SQRT2));
-                    double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-                    dx[dxo + i] = (float) (dy[go + i] * (cdf + v * pdf));
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < len; i++) {
-                    float s = y[yo + i];
-                    dx[dxo + i] = dy[go + i] * s * (1f - s);
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < len; i++) {
-                    float t = y[yo + i];
-                    dx[dxo + i] = dy[go + i] * (1f - t * t);
-                }
-            }
-        }
     }
 
     /**

@@ -13,11 +13,30 @@ import org.cnn4j.runtime.spi.Philox;
  * The same call on {@code dy} with the same {@code (seed, offset)} is the backward pass. One Philox
  * block serves four consecutive groups; the loop runs in parallel over blocks, so each element is
  * read and written by one thread, once, and {@code x} may be the same range as {@code y}. The division
- * is by the float {@code 1 - p}, exactly as the formula reads.
+ * is by the float {@code 1 - p}, exactly as the formula reads. Element-wise dropout ({@code groupSize = 1})
+ * runs the {@link CpuPhilox} kernel (plain, or its bit-identical Vector API twin); groups of several elements
+ * fill whole groups from each block's words.
  */
 final class CpuDropout implements DropoutOps {
     /** Elements below which a call runs on the calling thread. */
     private static final long GRAIN_ELEMENTS = 1L << 14;
+
+    private final CpuPhilox kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuDropout() {
+        this(CpuPhilox.best());
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuDropout(CpuPhilox kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    CpuPhilox kernel() {
+        return kernel;
+    }
 
     @Override
     public void dropout(long n, long groupSize, float p, long seed, long offset, DeviceMemory x, long xOff,
@@ -37,14 +56,15 @@ final class CpuDropout implements DropoutOps {
         long groups = (n + groupSize - 1) / groupSize;
         long blocks = Philox.countersFor(groups);
         long grain = Math.max(1, GRAIN_ELEMENTS / Math.min(GRAIN_ELEMENTS, 4 * groupSize));
+        if (groupSize == 1) {
+            CpuParallel.parallelFor(0, blocks, grain, (from, to) -> kernel.dropout(offset + from, k0, k1, p, keepScale,
+                    xs, (int) (xOff + 4 * from), ys, (int) (yOff + 4 * from), (int) (Math.min(n, 4 * to) - 4 * from)));
+            return;
+        }
         CpuParallel.parallelFor(0, blocks, grain, (from, to) -> {
             int[] words = new int[4];
             for (long q = from; q < to; q++) {
                 CpuRandom.philox(offset + q, k0, k1, words);
-                if (groupSize == 1 && 4 * q + 3 < n) {
-                    keepOrZeroFour(words, p, keepScale, xs, (int) (xOff + 4 * q), ys, (int) (yOff + 4 * q));
-                    continue;
-                }
                 for (int w = 0; w < 4; w++) {
                     long start = (4 * q + w) * groupSize;
                     if (start >= n) {
@@ -65,17 +85,5 @@ final class CpuDropout implements DropoutOps {
                 }
             }
         });
-    }
-
-    /**
-     * Element-wise dropout of the four elements one Philox block decides: {@code y = x / (1 - p)} where the
-     * block's uniform is {@code >= p}, else 0, selected with a bit mask rather than a branch (keep or drop
-     * is random, so a branch is mispredicted often). A dropped NaN gives 0, as on the branching path.
-     */
-    private static void keepOrZeroFour(int[] words, float p, float keepScale, float[] xs, int xi, float[] ys, int yi) {
-        for (int w = 0; w < 4; w++) {
-            int keep = -((Philox.uniform(words[w]) >= p) ? 1 : 0);
-            ys[yi + w] = Float.intBitsToFloat(Float.floatToRawIntBits(xs[xi + w] / keepScale) & keep);
-        }
     }
 }

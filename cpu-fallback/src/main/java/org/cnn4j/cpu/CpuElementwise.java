@@ -7,16 +7,58 @@ import org.cnn4j.runtime.spi.StridedLayout;
 import org.cnn4j.runtime.spi.UnaryOp;
 
 /**
- * Element-wise arithmetic on the CPU, in parallel over contiguous chunks. Each op is one loop so that
- * the JIT can vectorise the simple ones; functions are {@link Math}'s, in float or in double and cast.
+ * Element-wise arithmetic on the CPU, in parallel over contiguous chunks; functions are {@link Math}'s, in
+ * float or in double and cast.
  *
  * <p>{@code binary} takes a fast path when both operands are contiguous (one flat loop), and otherwise
  * walks the output row by row with {@link CpuStrides}; a row whose operand has stride 0 reuses the
  * scalar loops.
+ *
+ * <p>The loops over one contiguous range are a {@link Kernel}, chosen once per JVM by {@link CpuVectorSupport}:
+ * {@code CpuElementwiseVector} (Vector API) when it is enabled, else {@link CpuElementwisePlain}. Both give
+ * bit-identical results.
  */
 final class CpuElementwise implements ElementwiseOps {
     /** Ranges shorter than this run on the calling thread. */
     static final long GRAIN = 1L << 15;
+
+    /**
+     * The loops over one contiguous range. {@code y} may be {@code x} at the same offset (in place); other
+     * overlaps are not allowed.
+     */
+    interface Kernel {
+        /** A short name for logs and test names. */
+        String name();
+
+        /** {@code y[yo + i] = op(x[xo + i])} for {@code i < len}. */
+        void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int len);
+
+        /** {@code out[oo + i] = a[ao + i] op b[bo + i]} for {@code i < len}. */
+        void binary(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int len);
+
+        /** {@code out[oo + i] = x[xo + i] op s}, or {@code s op x[xo + i]} when {@code scalarFirst}, for {@code i < len}. */
+        void scalar(BinaryOp op, float[] x, int xo, float s, boolean scalarFirst, float[] out, int oo, int len);
+    }
+
+    private static final Kernel BEST = CpuVectorSupport.choose("element-wise", Kernel.class,
+            "org.cnn4j.cpu.CpuElementwiseVector", CpuElementwisePlain::new);
+
+    private final Kernel kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuElementwise() {
+        this(BEST);
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuElementwise(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
 
     /** {@code y[yOff + i] = op(x[xOff + i])} for {@code i < n}; in place when the ranges coincide. */
     @Override
@@ -24,7 +66,7 @@ final class CpuElementwise implements ElementwiseOps {
         float[] xs = CpuMemory.array(x);
         float[] ys = CpuMemory.array(y);
         CpuParallel.parallelFor(0, n, GRAIN,
-                (from, to) -> unaryRange(op, xs, (int) (xOff + from), ys, (int) (yOff + from), (int) (to - from)));
+                (from, to) -> kernel.unary(op, xs, (int) (xOff + from), ys, (int) (yOff + from), (int) (to - from)));
     }
 
     /**
@@ -39,7 +81,7 @@ final class CpuElementwise implements ElementwiseOps {
         float[] os = CpuMemory.array(out);
         long n = aLayout.size();
         if (CpuStrides.isContiguous(aLayout) && CpuStrides.isContiguous(bLayout)) {
-            CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> binaryRange(op, as, (int) (aOff + from),
+            CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.binary(op, as, (int) (aOff + from),
                     bs, (int) (bOff + from), os, (int) (outOff + from), (int) (to - from)));
             return;
         }
@@ -52,9 +94,9 @@ final class CpuElementwise implements ElementwiseOps {
                 bStrides, bOff, from, to, (outPos, aPos, bPos, len) -> {
                     int o = (int) (outOff + outPos);
                     if (sa == 1 && sb == 0) {
-                        scalarRange(op, as, (int) aPos, bs[(int) bPos], false, os, o, len);
+                        kernel.scalar(op, as, (int) aPos, bs[(int) bPos], false, os, o, len);
                     } else if (sa == 0 && sb == 1) {
-                        scalarRange(op, bs, (int) bPos, as[(int) aPos], true, os, o, len);
+                        kernel.scalar(op, bs, (int) bPos, as[(int) aPos], true, os, o, len);
                     } else {
                         stridedRange(op, as, (int) aPos, sa, bs, (int) bPos, sb, os, o, len);
                     }
@@ -67,7 +109,7 @@ final class CpuElementwise implements ElementwiseOps {
                        DeviceMemory y, long yOff) {
         float[] xs = CpuMemory.array(x);
         float[] ys = CpuMemory.array(y);
-        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> scalarRange(op, xs, (int) (xOff + from), s,
+        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.scalar(op, xs, (int) (xOff + from), s,
                 scalarFirst, ys, (int) (yOff + from), (int) (to - from)));
     }
 
@@ -94,54 +136,6 @@ final class CpuElementwise implements ElementwiseOps {
             case MIN -> Math.min(a, b);
             case POW -> powf(a, b);
         };
-    }
-
-    @SuppressWarnings("java:S3776") // one flat loop per op, so that each can be vectorised
-    private static void unaryRange(UnaryOp op, float[] x, int xo, float[] y, int yo, int len) {
-        switch (op) {
-            case NEG -> { for (int i = 0; i < len; i++) { y[yo + i] = -x[xo + i]; } }
-            case ABS -> { for (int i = 0; i < len; i++) { y[yo + i] = Math.abs(x[xo + i]); } }
-            case RELU -> { for (int i = 0; i < len; i++) { y[yo + i] = Math.max(x[xo + i], 0f); } }
-            case SIGMOID -> { for (int i = 0; i < len; i++) { y[yo + i] = sigmoid(x[xo + i]); } }
-            case TANH -> { for (int i = 0; i < len; i++) { y[yo + i] = (float) Math.tanh(x[xo + i]); } }
-            case EXP -> { for (int i = 0; i < len; i++) { y[yo + i] = (float) Math.exp(x[xo + i]); } }
-            case LOG -> { for (int i = 0; i < len; i++) { y[yo + i] = (float) Math.log(x[xo + i]); } }
-            case SQRT -> { for (int i = 0; i < len; i++) { y[yo + i] = (float) Math.sqrt(x[xo + i]); } }
-            case SQUARE -> { for (int i = 0; i < len; i++) { float v = x[xo + i]; y[yo + i] = v * v; } }
-            case RECIPROCAL -> { for (int i = 0; i < len; i++) { y[yo + i] = 1f / x[xo + i]; } }
-        }
-    }
-
-    @SuppressWarnings("java:S3776")
-    private static void binaryRange(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int len) {
-        switch (op) {
-            case ADD -> { for (int i = 0; i < len; i++) { out[oo + i] = a[ao + i] + b[bo + i]; } }
-            case SUB -> { for (int i = 0; i < len; i++) { out[oo + i] = a[ao + i] - b[bo + i]; } }
-            case MUL -> { for (int i = 0; i < len; i++) { out[oo + i] = a[ao + i] * b[bo + i]; } }
-            case DIV -> { for (int i = 0; i < len; i++) { out[oo + i] = a[ao + i] / b[bo + i]; } }
-            case MAX -> { for (int i = 0; i < len; i++) { out[oo + i] = Math.max(a[ao + i], b[bo + i]); } }
-            case MIN -> { for (int i = 0; i < len; i++) { out[oo + i] = Math.min(a[ao + i], b[bo + i]); } }
-            case POW -> { for (int i = 0; i < len; i++) { out[oo + i] = powf(a[ao + i], b[bo + i]); } }
-        }
-    }
-
-    /** {@code out[oo + i] = x[xo + i] op s}, or {@code s op x[xo + i]} when {@code scalarFirst}. */
-    @SuppressWarnings("java:S3776")
-    private static void scalarRange(BinaryOp op, float[] x, int xo, float s, boolean scalarFirst,
-                                    float[] out, int oo, int len) {
-        switch (op) {
-            case ADD -> { for (int i = 0; i < len; i++) { out[oo + i] = x[xo + i] + s; } }
-            case MUL -> { for (int i = 0; i < len; i++) { out[oo + i] = x[xo + i] * s; } }
-            case MAX -> { for (int i = 0; i < len; i++) { out[oo + i] = Math.max(x[xo + i], s); } }
-            case MIN -> { for (int i = 0; i < len; i++) { out[oo + i] = Math.min(x[xo + i], s); } }
-            default -> {
-                if (scalarFirst) {
-                    for (int i = 0; i < len; i++) { out[oo + i] = apply(op, s, x[xo + i]); }
-                } else {
-                    for (int i = 0; i < len; i++) { out[oo + i] = apply(op, x[xo + i], s); }
-                }
-            }
-        }
     }
 
     private static void stridedRange(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb,

@@ -5,7 +5,7 @@ import org.cnn4j.runtime.spi.NormOps;
 
 /**
  * Batch normalization on the CPU over {@code x: [n, c, spatial]}, in parallel over channels (each
- * channel's sums are one thread's, accumulated in double, so the results are deterministic):
+ * channel's sums are one thread's, in a fixed order and finally in double, so the results are deterministic):
  * <pre>
  *   mean_c = (1 / M) sum_{i, s} x[i, c, s],   var_c = (1 / M) sum (x - mean_c)^2,   M = n * spatial
  *   invStd_c = 1 / sqrt(var_c + eps),   xhat = (x - mean_c) invStd_c,   y = gamma_c xhat + beta_c
@@ -20,6 +20,62 @@ final class CpuNorm implements NormOps {
     /** Elements of work below which a parallel loop runs on the calling thread. */
     private static final long GRAIN_WORK = 1L << 14;
 
+    /**
+     * The sums over one channel (its {@code n} planes of {@code spatial} contiguous elements, {@code c * spatial}
+     * apart) and the element-wise passes over one plane: {@link CpuNormPlain}, or {@code CpuNormVector} where
+     * {@link CpuVectorSupport} enables the Vector API. The normalization is bit-identical between them; sums and the
+     * gradient differ by rounding (the plain kernel sums in double and computes {@code dx} in double, the vector one
+     * sums each plane in float and the planes in double, and computes {@code dx} in float).
+     */
+    interface Kernel {
+        /** A short name for logs and test names. */
+        String name();
+
+        /** {@code sum_{i < n, s < len} x[base + i * stride + s]}: one channel's elements, {@code n} planes {@code stride} apart. */
+        double channelSum(float[] x, int base, int stride, int n, int len);
+
+        /** {@code sum_{i < n, s < len} (x[base + i * stride + s] - mu)^2}. */
+        double channelSquaredDeviations(float[] x, int base, int stride, int n, int len, double mu);
+
+        /**
+         * {@code sums[0] = sum dy[gBase + i * stride + s]} and {@code sums[1] = sum dy[..] (x[xBase + i * stride + s] - mu)}
+         * over {@code i < n, s < len}.
+         */
+        void channelGradientSums(float[] dy, int gBase, float[] x, int xBase, int stride, int n, int len, double mu,
+                                 double[] sums);
+
+        /** {@code y[yo + s] = (x[xo + s] - mu) * scale + shift} in float, for {@code s < len}; {@code y} may be {@code x}. */
+        void normalize(float[] x, int xo, float[] y, int yo, int len, float mu, float scale, float shift);
+
+        /**
+         * {@code dx = k (dy - meanDy - xhat meanDyXhat)}, {@code xhat = (x - mu) invStd}, for {@code len} elements;
+         * {@code dx} may be {@code dy}.
+         */
+        @SuppressWarnings("java:S107")
+        void gradient(float[] x, int xo, float[] dy, int go, float[] dx, int dxo, int len, double mu, double invStd,
+                      double k, double meanDy, double meanDyXhat);
+    }
+
+    private static final Kernel BEST = CpuVectorSupport.choose("batch norm", Kernel.class, "org.cnn4j.cpu.CpuNormVector",
+            CpuNormPlain::new);
+
+    private final Kernel kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuNorm() {
+        this(BEST);
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuNorm(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** Per-channel mean and biased variance. */
     @Override
     public void batchNormStatistics(int n, int c, int spatial, DeviceMemory x, long xOff,
@@ -29,15 +85,10 @@ final class CpuNorm implements NormOps {
         float[] vs = CpuMemory.array(var);
         long m = (long) n * spatial;
         forChannels(n, c, spatial, ch -> {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += CpuReduction.sumStrided(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial, 1);
-            }
-            double mu = sum / m;
-            double sq = 0;
-            for (int i = 0; i < n; i++) {
-                sq += sumSquaredDeviations(xs, (int) (xOff + ((long) i * c + ch) * spatial), spatial, mu);
-            }
+            int base = (int) (xOff + (long) ch * spatial);
+            int stride = c * spatial;
+            double mu = kernel.channelSum(xs, base, stride, n, spatial) / m;
+            double sq = kernel.channelSquaredDeviations(xs, base, stride, n, spatial, mu);
             ms[(int) meanOff + ch] = (float) mu;
             vs[(int) varOff + ch] = (float) (sq / m);
         });
@@ -62,11 +113,8 @@ final class CpuNorm implements NormOps {
             float shift = bs == null ? 0f : bs[(int) betaOff + ch];
             for (int i = 0; i < n; i++) {
                 long plane = (long) i * c + ch;
-                int xb = (int) (xOff + plane * spatial);
-                int yb = (int) (yOff + plane * spatial);
-                for (int s = 0; s < spatial; s++) {
-                    ys[yb + s] = (xs[xb + s] - mu) * scale + shift;
-                }
+                kernel.normalize(xs, (int) (xOff + plane * spatial), ys, (int) (yOff + plane * spatial), spatial, mu, scale,
+                        shift);
             }
         });
     }
@@ -89,15 +137,11 @@ final class CpuNorm implements NormOps {
         forChannels(n, c, spatial, ch -> {
             double invStd = 1.0 / Math.sqrt((double) vs[(int) varOff + ch] + eps);
             double mu = ms[(int) meanOff + ch];
-            double sumDy = 0;
-            double sumDyXhat = 0;
-            for (int i = 0; i < n; i++) {
-                long plane = (long) i * c + ch;
-                int gb = (int) (dyOff + plane * spatial);
-                sumDy += CpuReduction.sumStrided(gys, gb, spatial, 1);
-                sumDyXhat += dotDeviations(gys, gb, xs, (int) (xOff + plane * spatial), spatial, mu);
-            }
-            sumDyXhat *= invStd;
+            double[] sums = new double[2];
+            kernel.channelGradientSums(gys, (int) (dyOff + (long) ch * spatial), xs, (int) (xOff + (long) ch * spatial),
+                    c * spatial, n, spatial, mu, sums);
+            double sumDy = sums[0];
+            double sumDyXhat = sums[1] * invStd;
             if (dgs != null) {
                 dgs[(int) dgammaOff + ch] = (float) sumDyXhat;
             }
@@ -109,63 +153,10 @@ final class CpuNorm implements NormOps {
             double meanDyXhat = sumDyXhat / m;
             for (int i = 0; i < n; i++) {
                 long plane = (long) i * c + ch;
-                int xb = (int) (xOff + plane * spatial);
-                int gb = (int) (dyOff + plane * spatial);
-                int db = (int) (dxOff + plane * spatial);
-                for (int s = 0; s < spatial; s++) {
-                    double xhat = (xs[xb + s] - mu) * invStd;
-                    dxs[db + s] = (float) (k * (gys[gb + s] - meanDy - xhat * meanDyXhat));
-                }
+                kernel.gradient(xs, (int) (xOff + plane * spatial), gys, (int) (dyOff + plane * spatial), dxs,
+                        (int) (dxOff + plane * spatial), spatial, mu, invStd, k, meanDy, meanDyXhat);
             }
         });
-    }
-
-    /*
-     * The sums below (and CpuReduction.sumStrided for plain sums) run four independent double accumulators: one
-     * accumulator is a chain of dependent additions (one element per add latency); four keep the adder busy.
-     */
-
-    /** {@code sum_{s < len} (a[from + s] - mu)^2}, in double. */
-    static double sumSquaredDeviations(float[] a, int from, int len, double mu) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int s = 0;
-        for (; s + 3 < len; s += 4) {
-            double d0 = a[from + s] - mu;
-            double d1 = a[from + s + 1] - mu;
-            double d2 = a[from + s + 2] - mu;
-            double d3 = a[from + s + 3] - mu;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-        }
-        for (; s < len; s++) {
-            double d = a[from + s] - mu;
-            s0 += d * d;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {@code sum_{s < len} g[gFrom + s] * (x[xFrom + s] - mu)}, in double. */
-    static double dotDeviations(float[] g, int gFrom, float[] x, int xFrom, int len, double mu) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int s = 0;
-        for (; s + 3 < len; s += 4) {
-            s0 += g[gFrom + s] * (x[xFrom + s] - mu);
-            s1 += g[gFrom + s + 1] * (x[xFrom + s + 1] - mu);
-            s2 += g[gFrom + s + 2] * (x[xFrom + s + 2] - mu);
-            s3 += g[gFrom + s + 3] * (x[xFrom + s + 3] - mu);
-        }
-        for (; s < len; s++) {
-            s0 += g[gFrom + s] * (x[xFrom + s] - mu);
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** Runs {@code body} for each channel, in parallel over channels. */

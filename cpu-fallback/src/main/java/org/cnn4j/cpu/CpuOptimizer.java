@@ -35,6 +35,54 @@ final class CpuOptimizer implements OptimizerOps {
     /** Ranges shorter than this run on the calling thread. */
     private static final long GRAIN = 1L << 14;
 
+    /**
+     * The update loops over one contiguous range, with the per-step scalars already computed; a state array is null
+     * where the variant does not use it ({@code bs} without momentum, {@code as} unless centred, {@code xs} unless
+     * AMSGrad). {@link CpuOptimizerPlain}, or {@code CpuOptimizerVector} where {@link CpuVectorSupport} enables the
+     * Vector API; both give bit-identical results.
+     */
+    @SuppressWarnings("java:S107")
+    interface Kernel {
+        /** A short name for logs and test names. */
+        String name();
+
+        /** SGD; {@code damp1 = 1 - dampening}. */
+        void sgd(int len, float lr, float momentum, float damp1, float weightDecay, boolean nesterov, boolean firstStep,
+                 float[] ps, int po, float[] gs, int go, float[] bs, int bo);
+
+        /** AdaGrad with the step's {@code clr}. */
+        void adagrad(int len, float clr, float weightDecay, float eps, float[] ps, int po, float[] gs, int go, float[] ss, int so);
+
+        /** RMSProp; {@code alpha1 = 1 - alpha}. */
+        void rmsprop(int len, float lr, float alpha, float alpha1, float eps, float weightDecay, float momentum,
+                     float[] ps, int po, float[] gs, int go, float[] qs, int qo, float[] as, int ao, float[] bs, int bo);
+
+        /** Adam and AdamW; {@code beta1c = 1 - beta1}, {@code beta2c = 1 - beta2}, the rest as {@link #adamStepSize} etc. */
+        void adam(int len, float beta1, float beta2, float beta1c, float beta2c, float eps, float weightDecay,
+                  boolean decoupled, float decay, float stepSize, float bc2Sqrt, float[] ps, int po, float[] gs, int go,
+                  float[] ms, int mo, float[] vs, int vo, float[] xs, int xo);
+    }
+
+    private static final Kernel BEST = CpuVectorSupport.choose("optimizer", Kernel.class, "org.cnn4j.cpu.CpuOptimizerVector",
+            CpuOptimizerPlain::new);
+
+    private final Kernel kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuOptimizer() {
+        this(BEST);
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuOptimizer(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     @Override
     public void sgdStep(long n, float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
                         boolean firstStep, DeviceMemory p, long pOff, DeviceMemory g, long gOff, DeviceMemory buf, long bufOff) {
@@ -47,25 +95,8 @@ final class CpuOptimizer implements OptimizerOps {
         float[] gs = CpuMemory.array(g);
         float[] bs = useMomentum ? CpuMemory.array(buf) : null;
         float damp1 = 1f - dampening;
-        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> {
-            int len = (int) (to - from);
-            int po = (int) (pOff + from);
-            int go = (int) (gOff + from);
-            int bo = (int) (bufOff + from);
-            for (int i = 0; i < len; i++) {
-                float pi = ps[po + i];
-                float d = gs[go + i];
-                if (weightDecay != 0f) {
-                    d = d + weightDecay * pi;
-                }
-                if (useMomentum) {
-                    float b = firstStep ? d : bs[bo + i] * momentum + damp1 * d;
-                    bs[bo + i] = b;
-                    d = nesterov ? d + momentum * b : b;
-                }
-                ps[po + i] = pi - lr * d;
-            }
-        });
+        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.sgd((int) (to - from), lr, momentum, damp1, weightDecay,
+                nesterov, firstStep, ps, (int) (pOff + from), gs, (int) (gOff + from), bs, (int) (bufOff + from)));
     }
 
     @Override
@@ -78,23 +109,8 @@ final class CpuOptimizer implements OptimizerOps {
         float[] ps = CpuMemory.array(p);
         float[] gs = CpuMemory.array(g);
         float[] ss = CpuMemory.array(sum);
-        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> {
-            int len = (int) (to - from);
-            int po = (int) (pOff + from);
-            int go = (int) (gOff + from);
-            int so = (int) (sumOff + from);
-            for (int i = 0; i < len; i++) {
-                float pi = ps[po + i];
-                float d = gs[go + i];
-                if (weightDecay != 0f) {
-                    d = d + weightDecay * pi;
-                }
-                float s = ss[so + i] + d * d;
-                ss[so + i] = s;
-                float std = (float) Math.sqrt(s) + eps;
-                ps[po + i] = pi - clr * d / std;
-            }
-        });
+        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.adagrad((int) (to - from), clr, weightDecay, eps,
+                ps, (int) (pOff + from), gs, (int) (gOff + from), ss, (int) (sumOff + from)));
     }
 
     @Override
@@ -114,38 +130,9 @@ final class CpuOptimizer implements OptimizerOps {
         float[] as = centered ? CpuMemory.array(avg) : null;
         float[] bs = useMomentum ? CpuMemory.array(buf) : null;
         float alpha1 = 1f - alpha;
-        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> {
-            int len = (int) (to - from);
-            int po = (int) (pOff + from);
-            int go = (int) (gOff + from);
-            int qo = (int) (sqOff + from);
-            int ao = (int) (avgOff + from);
-            int bo = (int) (bufOff + from);
-            for (int i = 0; i < len; i++) {
-                float pi = ps[po + i];
-                float d = gs[go + i];
-                if (weightDecay != 0f) {
-                    d = d + weightDecay * pi;
-                }
-                float s = qs[qo + i] * alpha + alpha1 * d * d;
-                qs[qo + i] = s;
-                float den;
-                if (centered) {
-                    float a = as[ao + i] * alpha + alpha1 * d;
-                    as[ao + i] = a;
-                    den = (float) Math.sqrt(s - a * a) + eps;
-                } else {
-                    den = (float) Math.sqrt(s) + eps;
-                }
-                if (useMomentum) {
-                    float b = bs[bo + i] * momentum + d / den;
-                    bs[bo + i] = b;
-                    ps[po + i] = pi - lr * b;
-                } else {
-                    ps[po + i] = pi - lr * d / den;
-                }
-            }
-        });
+        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.rmsprop((int) (to - from), lr, alpha, alpha1, eps,
+                weightDecay, momentum, ps, (int) (pOff + from), gs, (int) (gOff + from), qs, (int) (sqOff + from),
+                as, (int) (avgOff + from), bs, (int) (bufOff + from)));
     }
 
     @Override
@@ -168,33 +155,9 @@ final class CpuOptimizer implements OptimizerOps {
         float decay = adamWDecay(lr, weightDecay);
         float stepSize = adamStepSize(lr, bc1);
         float bc2Sqrt = adamBc2Sqrt(bc2);
-        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> {
-            int len = (int) (to - from);
-            int po = (int) (pOff + from);
-            int go = (int) (gOff + from);
-            int mo = (int) (mOff + from);
-            int vo = (int) (vOff + from);
-            int xo = (int) (vmaxOff + from);
-            for (int i = 0; i < len; i++) {
-                float pi = ps[po + i];
-                float d = gs[go + i];
-                if (decoupled) {
-                    pi = pi * decay;
-                } else if (weightDecay != 0f) {
-                    d = d + weightDecay * pi;
-                }
-                float mi = ms[mo + i] * beta1 + beta1c * d;
-                ms[mo + i] = mi;
-                float vi = vs[vo + i] * beta2 + beta2c * d * d;
-                vs[vo + i] = vi;
-                if (amsgrad) {
-                    vi = Math.max(xs[xo + i], vi); // NaN propagates, as torch.maximum
-                    xs[xo + i] = vi;
-                }
-                float den = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-                ps[po + i] = pi - stepSize * mi / den;
-            }
-        });
+        CpuParallel.parallelFor(0, n, GRAIN, (from, to) -> kernel.adam((int) (to - from), beta1, beta2, beta1c, beta2c,
+                eps, weightDecay, decoupled, decay, stepSize, bc2Sqrt, ps, (int) (pOff + from), gs, (int) (gOff + from),
+                ms, (int) (mOff + from), vs, (int) (vOff + from), xs, (int) (vmaxOff + from)));
     }
 
     /** AdamW's factor {@code 1 - lr * weightDecay}, in double (as PyTorch's Python scalars) rounded once. */

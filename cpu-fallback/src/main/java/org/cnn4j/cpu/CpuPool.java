@@ -28,6 +28,48 @@ final class CpuPool implements PoolOps {
     /** Elements of work below which a parallel loop runs on the calling thread. */
     private static final long GRAIN_WORK = 1L << 14;
 
+    /**
+     * The max-pooling loops over one plane: {@link CpuPoolPlain}, or {@code CpuPoolVector} where
+     * {@link CpuVectorSupport} enables the Vector API. Both give bit-identical values and arg-max indices.
+     */
+    interface Kernel {
+        /** A short name for logs and test names. */
+        String name();
+
+        /**
+         * The forward pass of one plane when {@link #windowsInside2d} holds: {@code y[yb + o]} and
+         * {@code argmax[ab + o]} for every output {@code o} of the plane starting at {@code x[xb]}, with the first
+         * maximum in (h, w) order, a NaN counting as the maximum (the first NaN wins).
+         */
+        void maxPlane2d(PoolGeometry g, float[] x, int xb, float[] y, int yb, float[] argmax, int ab);
+
+        /**
+         * The backward pass of one plane: {@code dx[xb + i] = sum of dy[yb + o] over the outputs o with
+         * argmax[ab + o] = i}, each sum {@code 0 + dy + ...} in output order; indices outside the plane are skipped.
+         */
+        void maxBackwardPlane(PoolGeometry g, float[] dy, int yb, float[] argmax, int ab, float[] dx, int xb);
+    }
+
+    private static final Kernel BEST = CpuVectorSupport.choose("pooling", Kernel.class, "org.cnn4j.cpu.CpuPoolVector",
+            CpuPoolPlain::new);
+
+    private final Kernel kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuPool() {
+        this(BEST);
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuPool(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** One dimension's window bounds {@code [lo, hi)} clipped to the input, and the divisor extent. */
     private record Range(int lo, int hi, int padded) {
         /** The window of output {@code o}: start {@code o * stride - pad}, clipped; {@code padded} clipped to {@code in + pad}. */
@@ -72,7 +114,7 @@ final class CpuPool implements PoolOps {
             int yb = (int) (yOff + plane * outPlane);
             int ab = (int) (argmaxOff + plane * outPlane);
             if (interior) {
-                maxPlane2d(g, xs, xb, ys, yb, as, ab);
+                kernel.maxPlane2d(g, xs, xb, ys, yb, as, ab);
                 return;
             }
             forWindows(g, false, (o, rd, rh, rw) -> {
@@ -97,44 +139,10 @@ final class CpuPool implements PoolOps {
     }
 
     /** Whether the pooling is 2-D and every window lies inside the input (no padding, no clipping). */
-    private static boolean windowsInside2d(PoolGeometry g) {
+    static boolean windowsInside2d(PoolGeometry g) {
         return g.inDepth() == 1 && g.kernelD() == 1 && g.outDepth() == 1 && g.padH() == 0 && g.padW() == 0
                 && (g.outHeight() - 1) * g.strideH() + g.kernelH() <= g.inHeight()
                 && (g.outWidth() - 1) * g.strideW() + g.kernelW() <= g.inWidth();
-    }
-
-    /**
-     * The max-pool forward of one plane when {@link #windowsInside2d} holds: the same result as the general
-     * path (first maximum in (h, w) order, the first NaN wins), without clipping each window, and without
-     * a branch on the data: each value is compared through its {@link #orderKey}, and the index of the
-     * winner is selected with integer max / compare, which the JIT turns into conditional moves (pooling
-     * inputs are random, so a branch per comparison is mispredicted about half the time).
-     */
-    private static void maxPlane2d(PoolGeometry g, float[] xs, int xb, float[] ys, int yb, float[] as, int ab) {
-        int w = g.inWidth();
-        int kh = g.kernelH();
-        int kw = g.kernelW();
-        int oW = g.outWidth();
-        int o = 0;
-        for (int oh = 0; oh < g.outHeight(); oh++) {
-            int top = oh * g.strideH() * w;
-            for (int ow = 0; ow < oW; ow++, o++) {
-                int first = top + ow * g.strideW();
-                int bestKey = Integer.MIN_VALUE;
-                int bestIndex = first;
-                for (int dh = 0; dh < kh; dh++) {
-                    int row = first + dh * w;
-                    for (int i = row; i < row + kw; i++) {
-                        int key = orderKey(xs[xb + i]);
-                        int better = (int) (((long) bestKey - key) >>> 63); // 1 iff key > bestKey
-                        bestIndex += (i - bestIndex) * better;
-                        bestKey = Math.max(bestKey, key);
-                    }
-                }
-                ys[yb + o] = xs[xb + bestIndex];
-                as[ab + o] = bestIndex;
-            }
-        }
     }
 
     /**
@@ -165,13 +173,7 @@ final class CpuPool implements PoolOps {
             int xb = (int) (dxOff + plane * inPlane);
             int yb = (int) (dyOff + plane * outPlane);
             int ab = (int) (argmaxOff + plane * outPlane);
-            Arrays.fill(dxs, xb, xb + inPlane, 0f);
-            for (int o = 0; o < outPlane; o++) {
-                int i = (int) as[ab + o];
-                if (i >= 0 && i < inPlane) {
-                    dxs[xb + i] += gs[yb + o];
-                }
-            }
+            kernel.maxBackwardPlane(g, gs, yb, as, ab, dxs, xb);
         });
     }
 

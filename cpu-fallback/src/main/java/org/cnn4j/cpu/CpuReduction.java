@@ -8,7 +8,8 @@ import org.cnn4j.runtime.spi.ReductionOps;
  * Reductions of a contiguous {@code [outer, axis, inner]} tensor along its middle dimension:
  * {@code y[o * inner + j] = op_{k < axis} x[(o * axis + k) * inner + j]}.
  *
- * <p>Sums accumulate in double, in index order. {@code MAX} and {@code MIN} propagate NaN (as
+ * <p>Sums accumulate in double: column sums in index order, a row's sum in partial sums whose order depends on
+ * the kernel. {@code MAX} and {@code MIN} propagate NaN (as
  * {@link Math#max}). {@code argmax} returns the first index of the largest element, a NaN counting as
  * larger than anything. Work is split over the {@code outer * inner} outputs, in blocks of
  * {@link #INNER_BLOCK} columns so that each pass over the axis reads rows of contiguous memory.
@@ -19,6 +20,45 @@ final class CpuReduction implements ReductionOps {
     /** Elements read below which a reduction runs on the calling thread. */
     private static final long GRAIN = 1L << 15;
 
+    /**
+     * The loops over one contiguous row or one block of columns: {@link CpuReductionPlain}, or
+     * {@code CpuReductionVector} where {@link CpuVectorSupport} enables the Vector API. Column sums and extremes are
+     * bit-identical between them; a row sum is in double in both, in a different order.
+     */
+    interface Kernel {
+        /** A short name for logs and test names. */
+        String name();
+
+        /** {@code sum_{k < count} x[base + k]}, accumulated in double. */
+        double sumRow(float[] x, int base, int count);
+
+        /** {@code acc[j] = sum_{k < axis} x[base + k * inner + j]} for {@code j < cols}, in double, in {@code k} order. */
+        void sumColumns(float[] x, int base, int axis, int inner, int cols, double[] acc);
+
+        /** {@code y[dst + j] = max (or min)_{k < axis} x[base + k * inner + j]} for {@code j < cols}, NaN propagating. */
+        void extremeColumns(boolean max, float[] x, int base, int axis, int inner, int cols, float[] y, int dst);
+    }
+
+    private static final Kernel BEST = CpuVectorSupport.choose("reduction", Kernel.class, "org.cnn4j.cpu.CpuReductionVector",
+            CpuReductionPlain::new);
+
+    private final Kernel kernel;
+
+    /** With the kernel {@link CpuVectorSupport} chooses. */
+    CpuReduction() {
+        this(BEST);
+    }
+
+    /** With {@code kernel} (tests run both). */
+    CpuReduction(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The kernel this instance runs. */
+    Kernel kernel() {
+        return kernel;
+    }
+
     /** {@code y[o * inner + j] = op_k x[(o * axis + k) * inner + j]}; {@code MEAN} divides the double sum by {@code axis}. */
     @Override
     public void reduce(ReduceOp op, int outer, int axis, int inner, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {
@@ -27,7 +67,7 @@ final class CpuReduction implements ReductionOps {
         if ((op == ReduceOp.SUM || op == ReduceOp.MEAN) && inner == 1 && outer < CpuParallel.threads()
                 && (long) axis >= 2 * GRAIN) {
             for (int o = 0; o < outer; o++) {
-                double sum = sumSplit(xs, (int) (xOff + (long) o * axis), axis);
+                double sum = sumSplit(kernel, xs, (int) (xOff + (long) o * axis), axis);
                 ys[(int) (yOff + o)] = (float) (op == ReduceOp.MEAN ? sum / axis : sum);
             }
             return;
@@ -44,13 +84,13 @@ final class CpuReduction implements ReductionOps {
                 int base = (int) (xOff + (long) o * axis * inner + j0);
                 int dst = (int) (yOff + (long) o * inner + j0);
                 if (op == ReduceOp.SUM || op == ReduceOp.MEAN) {
-                    sumColumns(xs, base, axis, inner, cols, acc);
+                    kernel.sumColumns(xs, base, axis, inner, cols, acc);
                     boolean mean = op == ReduceOp.MEAN;
                     for (int j = 0; j < cols; j++) {
                         ys[dst + j] = (float) (mean ? acc[j] / axis : acc[j]);
                     }
                 } else {
-                    extremeColumns(op == ReduceOp.MAX, xs, base, axis, inner, cols, ys, dst);
+                    kernel.extremeColumns(op == ReduceOp.MAX, xs, base, axis, inner, cols, ys, dst);
                 }
             }
         });
@@ -72,36 +112,19 @@ final class CpuReduction implements ReductionOps {
         });
     }
 
-    /** {@code acc[j] = sum_{k < axis} x[base + k * inner + j]} for {@code j < cols}, in double. */
-    private static void sumColumns(float[] x, int base, int axis, int inner, int cols, double[] acc) {
-        if (cols == 1) {
-            acc[0] = sumStrided(x, base, axis, inner);
-            return;
-        }
-        for (int j = 0; j < cols; j++) {
-            acc[j] = x[base + j];
-        }
-        for (int k = 1; k < axis; k++) {
-            int row = base + k * inner;
-            for (int j = 0; j < cols; j++) {
-                acc[j] += x[row + j];
-            }
-        }
-    }
-
     /**
      * {@code sum_{k < count} x[base + k]} in double, split into one contiguous piece per thread (a whole-tensor
      * sum, such as a loss, would otherwise run on one core); the pieces' sums are added in piece order, so the
      * result depends only on the number of threads.
      */
-    private static double sumSplit(float[] x, int base, int count) {
+    private static double sumSplit(Kernel kernel, float[] x, int base, int count) {
         int pieces = (int) Math.min(CpuParallel.threads(), count / GRAIN);
         double[] partial = new double[pieces];
         CpuParallel.parallelFor(0, pieces, 1, (from, to) -> {
             for (long q = from; q < to; q++) {
                 int lo = (int) ((long) count * q / pieces);
                 int hi = (int) ((long) count * (q + 1) / pieces);
-                partial[(int) q] = sumStrided(x, base + lo, hi - lo, 1);
+                partial[(int) q] = kernel.sumRow(x, base + lo, hi - lo);
             }
         });
         double sum = 0;
@@ -129,23 +152,6 @@ final class CpuReduction implements ReductionOps {
             s0 += x[base + k * stride];
         }
         return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {@code y[dst + j] = max (or min)_{k < axis} x[base + k * inner + j]} for {@code j < cols}, NaN propagating. */
-    private static void extremeColumns(boolean max, float[] x, int base, int axis, int inner, int cols, float[] y, int dst) {
-        System.arraycopy(x, base, y, dst, cols);
-        for (int k = 1; k < axis; k++) {
-            int row = base + k * inner;
-            if (max) {
-                for (int j = 0; j < cols; j++) {
-                    y[dst + j] = Math.max(y[dst + j], x[row + j]);
-                }
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    y[dst + j] = Math.min(y[dst + j], x[row + j]);
-                }
-            }
-        }
     }
 
     /** First {@code k < count} where {@code x[base + k * stride]} is largest, or the first NaN; as a float. */

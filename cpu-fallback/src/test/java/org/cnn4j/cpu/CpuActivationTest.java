@@ -5,18 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.cnn4j.runtime.spi.Activation;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link CpuActivation} against {@link NaiveActivation} for every {@link Activation}, forward and
- * backward, at odd lengths and offsets, in place, with NaN and infinities; {@link CpuActivation#erf}
- * against known values and an independent quadrature; and the naive derivatives against central
- * differences.
+ * backward, at odd lengths and offsets, in place, with NaN and infinities, with each kernel
+ * ({@link CpuActivationPlain} and {@code CpuActivationVector}); the two kernels against each other, bit for bit,
+ * at every length and offset around the vector width; {@link CpuActivation#erf} against known values and an
+ * independent quadrature; and the naive derivatives against central differences.
  */
 class CpuActivationTest {
     private static final Backend BACKEND = TestData.backend();
+    private static final List<TestData.Impl<CpuActivation>> IMPLS = TestData.impls(CpuActivation.Kernel.class,
+            new CpuActivationPlain(), "org.cnn4j.cpu.CpuActivationVector", CpuActivation::new);
 
     /** Inputs in [-spread, spread), with some exact zeros. */
     private static float[] inputs(long seed, int n, float spread) {
@@ -85,18 +89,23 @@ class CpuActivationTest {
             expectedY[i] = NaiveActivation.forward(f, a, x[i]);
             expectedDx[i] = dy[i] * NaiveActivation.derivative(f, a, x[i]);
         }
-        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
-        DeviceMemory ym = TestData.garbage(BACKEND, n, 5);
-        BACKEND.activation(f, a, n, xm, 3, ym, 5);
-        Tolerance.assertClose(f + " forward", expectedY, TestData.downloadAt(BACKEND, ym, 5, n), 1e-7, 1e-6);
-        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 1);
-        DeviceMemory dxm = TestData.garbage(BACKEND, n, 2);
-        BACKEND.activationBackward(f, a, n, xm, 3, ym, 5, dym, 1, dxm, 2);
-        Tolerance.assertClose(f + " backward", expectedDx, TestData.downloadAt(BACKEND, dxm, 2, n), 1e-6, 1e-5);
-        BACKEND.activationBackward(f, a, n, xm, 3, ym, 5, dym, 1, dym, 1); // dx over dy
-        Tolerance.assertClose(f + " backward in place", expectedDx, TestData.downloadAt(BACKEND, dym, 1, n), 1e-6, 1e-5);
-        BACKEND.activation(f, a, n, xm, 3, xm, 3); // y over x
-        Tolerance.assertClose(f + " forward in place", expectedY, TestData.downloadAt(BACKEND, xm, 3, n), 1e-7, 1e-6);
+        for (TestData.Impl<CpuActivation> impl : IMPLS) {
+            CpuActivation ops = impl.ops();
+            DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+            DeviceMemory ym = TestData.garbage(BACKEND, n, 5);
+            ops.activation(f, a, n, xm, 3, ym, 5);
+            Tolerance.assertClose(impl + " " + f + " forward", expectedY, TestData.downloadAt(BACKEND, ym, 5, n), 1e-7, 1e-6);
+            DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 1);
+            DeviceMemory dxm = TestData.garbage(BACKEND, n, 2);
+            ops.activationBackward(f, a, n, xm, 3, ym, 5, dym, 1, dxm, 2);
+            Tolerance.assertClose(impl + " " + f + " backward", expectedDx, TestData.downloadAt(BACKEND, dxm, 2, n), 1e-6, 1e-5);
+            ops.activationBackward(f, a, n, xm, 3, ym, 5, dym, 1, dym, 1); // dx over dy
+            Tolerance.assertClose(impl + " " + f + " backward in place", expectedDx, TestData.downloadAt(BACKEND, dym, 1, n),
+                    1e-6, 1e-5);
+            ops.activation(f, a, n, xm, 3, xm, 3); // y over x
+            Tolerance.assertClose(impl + " " + f + " forward in place", expectedY, TestData.downloadAt(BACKEND, xm, 3, n),
+                    1e-7, 1e-6);
+        }
     }
 
     @Test
@@ -104,8 +113,6 @@ class CpuActivationTest {
         float nan = Float.NaN;
         float inf = Float.POSITIVE_INFINITY;
         float[] x = {nan, inf, -inf, 0f, -0f};
-        DeviceMemory xm = TestData.upload(BACKEND, x);
-        DeviceMemory ym = TestData.garbage(BACKEND, x.length, 0);
         float[][] expected = {
                 {nan, inf, 0, 0, 0},            // RELU
                 {nan, inf, -inf, 0, -0f},       // LEAKY_RELU a = 0.1
@@ -113,9 +120,14 @@ class CpuActivationTest {
                 {nan, inf, nan, 0, -0f},        // GELU: -inf * Phi(-inf) = -inf * 0
                 {nan, 1, 0, 0.5f, 0.5f},        // SIGMOID
                 {nan, 1, -1, 0, -0f}};          // TANH
-        for (Activation f : Activation.values()) {
-            BACKEND.activation(f, f == Activation.LEAKY_RELU ? 0.1f : 1f, x.length, xm, 0, ym, 0);
-            Tolerance.assertClose(f + " special values", expected[f.ordinal()], TestData.downloadAt(BACKEND, ym, 0, x.length), 0, 0);
+        for (TestData.Impl<CpuActivation> impl : IMPLS) {
+            DeviceMemory xm = TestData.upload(BACKEND, x);
+            DeviceMemory ym = TestData.garbage(BACKEND, x.length, 0);
+            for (Activation f : Activation.values()) {
+                impl.ops().activation(f, f == Activation.LEAKY_RELU ? 0.1f : 1f, x.length, xm, 0, ym, 0);
+                Tolerance.assertClose(impl + " " + f + " special values", expected[f.ordinal()],
+                        TestData.downloadAt(BACKEND, ym, 0, x.length), 0, 0);
+            }
         }
     }
 
@@ -124,11 +136,52 @@ class CpuActivationTest {
         // the runtime's "g where z > 0": activationBackward(RELU, 0, n, z, z, g, dx)
         float[] z = {-1, 0, 2, -0f, 3, Float.NaN};
         float[] g = {1, 2, 3, 4, 5, 6};
-        DeviceMemory zm = TestData.upload(BACKEND, z);
-        DeviceMemory gm = TestData.upload(BACKEND, g);
-        DeviceMemory dx = TestData.garbage(BACKEND, z.length, 0);
-        BACKEND.activationBackward(Activation.RELU, 0f, z.length, zm, 0, zm, 0, gm, 0, dx, 0);
-        Tolerance.assertSame("relu mask", new float[] {0, 0, 3, 0, 5, 0}, TestData.downloadAt(BACKEND, dx, 0, z.length));
+        for (TestData.Impl<CpuActivation> impl : IMPLS) {
+            DeviceMemory zm = TestData.upload(BACKEND, z);
+            DeviceMemory gm = TestData.upload(BACKEND, g);
+            DeviceMemory dx = TestData.garbage(BACKEND, z.length, 0);
+            impl.ops().activationBackward(Activation.RELU, 0f, z.length, zm, 0, zm, 0, gm, 0, dx, 0);
+            Tolerance.assertSame(impl + " relu mask", new float[] {0, 0, 3, 0, 5, 0}, TestData.downloadAt(BACKEND, dx, 0, z.length));
+        }
+    }
+
+    /**
+     * The vector kernel equals the plain one bit for bit (any two NaNs count as equal; signed zeros are compared
+     * by their bits), forward and backward, on every length from 0 to a few vectors and every offset in a vector,
+     * with NaN, infinities, signed zeros and subnormals in {@code x}, {@code y} and {@code dy}.
+     */
+    @ParameterizedTest(name = "{0} a={1}")
+    @CsvSource({"RELU, 0", "LEAKY_RELU, 0.01", "LEAKY_RELU, -0.5", "ELU, 1.0", "ELU, 0.5", "GELU, 0", "SIGMOID, 0", "TANH, 0"})
+    void kernelsAgreeOnEveryLengthAndOffset(Activation f, float a) {
+        CpuActivation.Kernel plain = new CpuActivationPlain();
+        CpuActivation.Kernel vector = CpuVectorSupport.load("org.cnn4j.cpu.CpuActivationVector", CpuActivation.Kernel.class);
+        float[] x = TestData.withSpecials(61 + f.ordinal(), 100, 4);
+        float[] y = TestData.withSpecials(71 + f.ordinal(), 100, 4);
+        float[] dy = TestData.withSpecials(81 + f.ordinal(), 100, 4);
+        for (int rep = 0; rep < TestData.COMPILE_REPS; rep++) {
+            for (int len = 0; len <= 60; len++) {
+                for (int off = 0; off < 9; off++) {
+                    String what = f + " len=" + len + " off=" + off;
+                    float[] expected = new float[len + 2];
+                    float[] actual = new float[len + 2];
+                    plain.forward(f, a, x, off, expected, 1, len);
+                    vector.forward(f, a, x, off, actual, 1, len);
+                    assertBitsEqual(what + " forward", expected, actual);
+                    plain.backward(f, a, x, off, y, 8 - off, dy, off / 2, expected, 1, len);
+                    vector.backward(f, a, x, off, y, 8 - off, dy, off / 2, actual, 1, len);
+                    assertBitsEqual(what + " backward", expected, actual);
+                }
+            }
+        }
+    }
+
+    private static void assertBitsEqual(String what, float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Float.isNaN(expected[i]) && Float.isNaN(actual[i]))) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                        what + ": bits at index " + i + " (plain " + expected[i] + ", vector " + actual[i] + ")");
+            }
+        }
     }
 
     /** The branch-free ReLU mask is exactly {@code v > 0} on special values and on random bit patterns. */

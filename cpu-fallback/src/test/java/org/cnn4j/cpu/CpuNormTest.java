@@ -1,9 +1,13 @@
 package org.cnn4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
 import java.util.stream.Stream;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.DeviceMemory;
 import org.cnn4j.runtime.testing.NaiveNorm;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -12,10 +16,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link CpuNorm} against {@link NaiveNorm}: statistics, forward and the fused backward (dx, dgamma,
  * dbeta), with and without gamma and beta, for 2-D ({@code spatial = H*W}) and 1-D ({@code spatial = 1})
  * inputs of odd sizes, and for inputs with a large mean (where {@code E[x^2] - mean^2} would cancel).
- * The naive backward is checked by central differences of the training-mode forward.
+ * The naive backward is checked by central differences of the training-mode forward. Each kernel
+ * ({@link CpuNormPlain} and {@code CpuNormVector}) runs every case; the two kernels are also compared directly on
+ * every plane length around the vector width and the float-block length, with special values.
  */
 class CpuNormTest {
     private static final Backend BACKEND = TestData.backend();
+    private static final List<TestData.Impl<CpuNorm>> IMPLS = TestData.impls(CpuNorm.Kernel.class, new CpuNormPlain(),
+            "org.cnn4j.cpu.CpuNormVector", CpuNorm::new);
     private static final float EPS = 1e-5f;
 
     static Stream<Arguments> shapes() {
@@ -62,48 +70,116 @@ class CpuNormTest {
     @ParameterizedTest(name = "n={0} c={1} spatial={2} affine={3} shift={4}")
     @MethodSource("shapes")
     void backendMatchesNaive(int n, int c, int spatial, boolean affine, float shift) {
-        int size = n * c * spatial;
-        String name = "batch norm " + n + "x" + c + "x" + spatial;
-        float[] x = shifted(TestData.random(11, size), shift);
-        float[] dy = TestData.random(12, size);
-        float[] gamma = affine ? TestData.random(13, c) : null;
-        float[] beta = affine ? TestData.random(14, c) : null;
-        double[] xd = TestData.toDouble(x);
-        double[][] st = NaiveNorm.statistics(n, c, spatial, xd);
+        for (TestData.Impl<CpuNorm> impl : IMPLS) {
+            CpuNorm ops = impl.ops();
+            int size = n * c * spatial;
+            String name = impl + " batch norm " + n + "x" + c + "x" + spatial;
+            float[] x = shifted(TestData.random(11, size), shift);
+            float[] dy = TestData.random(12, size);
+            float[] gamma = affine ? TestData.random(13, c) : null;
+            float[] beta = affine ? TestData.random(14, c) : null;
+            double[] xd = TestData.toDouble(x);
+            double[][] st = NaiveNorm.statistics(n, c, spatial, xd);
 
-        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
-        DeviceMemory mean = TestData.garbage(BACKEND, c, 1);
-        DeviceMemory var = TestData.garbage(BACKEND, c, 2);
-        BACKEND.batchNormStatistics(n, c, spatial, xm, 3, mean, 1, var, 2);
-        float[] meanF = TestData.downloadAt(BACKEND, mean, 1, c);
-        float[] varF = TestData.downloadAt(BACKEND, var, 2, c);
-        Tolerance.assertClose(name + " mean", st[0], meanF, 1e-6, 1e-6);
-        Tolerance.assertClose(name + " var", st[1], varF, 1e-6, 1e-5);
+            DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+            DeviceMemory mean = TestData.garbage(BACKEND, c, 1);
+            DeviceMemory var = TestData.garbage(BACKEND, c, 2);
+            ops.batchNormStatistics(n, c, spatial, xm, 3, mean, 1, var, 2);
+            float[] meanF = TestData.downloadAt(BACKEND, mean, 1, c);
+            float[] varF = TestData.downloadAt(BACKEND, var, 2, c);
+            Tolerance.assertClose(name + " mean", st[0], meanF, 1e-6, 1e-6);
+            Tolerance.assertClose(name + " var", st[1], varF, 1e-6, 1e-5);
 
-        // forward and backward with the statistics the backend computed (as the runtime does)
-        double[] meanD = TestData.toDouble(meanF);
-        double[] varD = TestData.toDouble(varF);
-        double[] gammaD = gamma == null ? null : TestData.toDouble(gamma);
-        DeviceMemory gm = gamma == null ? null : TestData.uploadAt(BACKEND, gamma, 4);
-        DeviceMemory bm = beta == null ? null : TestData.uploadAt(BACKEND, beta, 5);
-        DeviceMemory ym = TestData.garbage(BACKEND, size, 6);
-        BACKEND.batchNormForward(n, c, spatial, EPS, xm, 3, mean, 1, var, 2, gm, 4, bm, 5, ym, 6);
-        Tolerance.assertClose(name + " forward", NaiveNorm.forward(n, c, spatial, EPS, xd, meanD, varD, gammaD,
-                beta == null ? null : TestData.toDouble(beta)), TestData.downloadAt(BACKEND, ym, 6, size), 1e-5, 1e-5);
+            // forward and backward with the statistics the backend computed (as the runtime does)
+            double[] meanD = TestData.toDouble(meanF);
+            double[] varD = TestData.toDouble(varF);
+            double[] gammaD = gamma == null ? null : TestData.toDouble(gamma);
+            DeviceMemory gm = gamma == null ? null : TestData.uploadAt(BACKEND, gamma, 4);
+            DeviceMemory bm = beta == null ? null : TestData.uploadAt(BACKEND, beta, 5);
+            DeviceMemory ym = TestData.garbage(BACKEND, size, 6);
+            ops.batchNormForward(n, c, spatial, EPS, xm, 3, mean, 1, var, 2, gm, 4, bm, 5, ym, 6);
+            Tolerance.assertClose(name + " forward", NaiveNorm.forward(n, c, spatial, EPS, xd, meanD, varD, gammaD,
+                    beta == null ? null : TestData.toDouble(beta)), TestData.downloadAt(BACKEND, ym, 6, size), 1e-5, 1e-5);
 
-        double[][] expected = NaiveNorm.backward(n, c, spatial, EPS, xd, TestData.toDouble(dy), meanD, varD, gammaD);
-        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 7);
-        DeviceMemory dxm = TestData.garbage(BACKEND, size, 8);
-        DeviceMemory dgm = TestData.garbage(BACKEND, c, 9);
-        DeviceMemory dbm = TestData.garbage(BACKEND, c, 10);
-        BACKEND.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dxm, 8, dgm, 9, dbm, 10);
-        double atol = 1e-5 * Math.sqrt(n * spatial);
-        Tolerance.assertClose(name + " dx", expected[0], TestData.downloadAt(BACKEND, dxm, 8, size), atol, 1e-4);
-        Tolerance.assertClose(name + " dgamma", expected[1], TestData.downloadAt(BACKEND, dgm, 9, c), atol, 1e-5);
-        Tolerance.assertClose(name + " dbeta", expected[2], TestData.downloadAt(BACKEND, dbm, 10, c), atol, 1e-5);
+            double[][] expected = NaiveNorm.backward(n, c, spatial, EPS, xd, TestData.toDouble(dy), meanD, varD, gammaD);
+            DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 7);
+            DeviceMemory dxm = TestData.garbage(BACKEND, size, 8);
+            DeviceMemory dgm = TestData.garbage(BACKEND, c, 9);
+            DeviceMemory dbm = TestData.garbage(BACKEND, c, 10);
+            ops.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dxm, 8, dgm, 9, dbm, 10);
+            double atol = 1e-5 * Math.sqrt(n * spatial);
+            Tolerance.assertClose(name + " dx", expected[0], TestData.downloadAt(BACKEND, dxm, 8, size), atol, 1e-4);
+            Tolerance.assertClose(name + " dgamma", expected[1], TestData.downloadAt(BACKEND, dgm, 9, c), atol, 1e-5);
+            Tolerance.assertClose(name + " dbeta", expected[2], TestData.downloadAt(BACKEND, dbm, 10, c), atol, 1e-5);
 
-        // dx written over dy, and no dgamma / dbeta
-        BACKEND.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dym, 7, null, 0, null, 0);
-        Tolerance.assertClose(name + " dx in place", expected[0], TestData.downloadAt(BACKEND, dym, 7, size), atol, 1e-4);
+            // dx written over dy, and no dgamma / dbeta
+            ops.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dym, 7, null, 0, null, 0);
+            Tolerance.assertClose(name + " dx in place", expected[0], TestData.downloadAt(BACKEND, dym, 7, size), atol, 1e-4);
+        }
+    }
+
+    /**
+     * The vector kernel against the plain one on every plane length from 0 to a few vectors and around the float
+     * block, for channels of 1 to 3 planes with gaps between them, at odd offsets, with a large mean and with special
+     * values: the normalization bit for bit (any NaN for a NaN), the sums and the gradient within float rounding;
+     * repeated until C2 has compiled both.
+     */
+    @Test
+    void kernelsAgreeOnEveryLength() {
+        CpuNorm.Kernel plain = new CpuNormPlain();
+        CpuNorm.Kernel vector = CpuVectorSupport.load("org.cnn4j.cpu.CpuNormVector", CpuNorm.Kernel.class);
+        int block = CpuNormVector.BLOCK;
+        int[] longLengths = {block - 1, block, block + 1, 2 * block + 9, 3 * block - 7};
+        for (int rep = 0; rep < 6 * TestData.COMPILE_REPS; rep++) { // 6x: fewer calls per repetition than elsewhere
+            for (int len = 0; len <= 40 + (rep < 5 ? longLengths.length : 0); len++) {
+                int n = len <= 40 ? len : longLengths[len - 41];
+                int planes = 1 + (len + rep) % 3;
+                int stride = n + 5;
+                int off = (len * 5 + rep) % 9;
+                float shift = rep % 3 == 0 ? 1000f : 0f;
+                float[] x = TestData.random(len + 100L * rep, off + planes * stride + 9);
+                float[] dy = TestData.random(len + 100L * rep + 1, off + planes * stride + 9);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] += shift;
+                }
+                int m = planes * n;
+                double mu = m == 0 ? 0 : plain.channelSum(x, off, stride, planes, n) / m;
+                String what = "len=" + n + " planes=" + planes + " off=" + off + " shift=" + shift + " rep " + rep;
+                double scaleOfSum = Math.max(1, m * Math.max(1, Math.abs(shift)));
+                assertClose(what + " sum", plain.channelSum(x, off, stride, planes, n),
+                        vector.channelSum(x, off, stride, planes, n), 1e-6 * scaleOfSum);
+                assertClose(what + " squares", plain.channelSquaredDeviations(x, off, stride, planes, n, mu),
+                        vector.channelSquaredDeviations(x, off, stride, planes, n, mu), 1e-5 * Math.max(1, m));
+                double[] ps = new double[2];
+                double[] vs = new double[2];
+                plain.channelGradientSums(dy, 8 - off, x, off, stride, planes, n, mu, ps);
+                vector.channelGradientSums(dy, 8 - off, x, off, stride, planes, n, mu, vs);
+                assertClose(what + " sum dy", ps[0], vs[0], 1e-6 * Math.max(1, m));
+                assertClose(what + " sum dy (x - mu)", ps[1], vs[1], 1e-5 * Math.max(1, m));
+                float[] py = new float[n + 2];
+                float[] vy = new float[n + 2];
+                plain.normalize(x, off, py, 1, n, (float) mu, 1.7f, -0.25f);
+                vector.normalize(x, off, vy, 1, n, (float) mu, 1.7f, -0.25f);
+                Tolerance.assertSame(what + " normalize", py, vy);
+                plain.gradient(x, off, dy, 8 - off, py, 1, n, mu, 1.3, 0.9, 0.01, -0.2);
+                vector.gradient(x, off, dy, 8 - off, vy, 1, n, mu, 1.3, 0.9, 0.01, -0.2);
+                Tolerance.assertClose(what + " gradient", py, vy, 2e-6 * Math.max(1, Math.abs(shift)), 1e-5);
+            }
+        }
+        float[] special = TestData.withSpecials(5, 300, 7);
+        float[] py = new float[300];
+        float[] vy = new float[300];
+        plain.normalize(special, 0, py, 0, 300, 0.5f, -2f, 1f);
+        vector.normalize(special, 0, vy, 0, 300, 0.5f, -2f, 1f);
+        Tolerance.assertSame("normalize with special values", py, vy);
+        assertEquals(Double.isNaN(plain.channelSum(special, 0, 100, 3, 100)),
+                Double.isNaN(vector.channelSum(special, 0, 100, 3, 100)), "NaN sum");
+    }
+
+    private static void assertClose(String what, double expected, double actual, double atol) {
+        if (!(Math.abs(actual - expected) <= atol + 1e-6 * Math.abs(expected))) {
+            org.junit.jupiter.api.Assertions.fail(what + ": expected " + expected + ", but got " + actual + " (difference "
+                    + Math.abs(actual - expected) + ", allowed " + (atol + 1e-6 * Math.abs(expected)) + ")");
+        }
     }
 }

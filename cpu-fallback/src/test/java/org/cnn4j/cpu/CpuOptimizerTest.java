@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.DeviceMemory;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link CpuOptimizer} against the plain double loops of {@link NaiveOptimizer}.
  * Each optimizer runs {@value #STEPS} steps with fresh seeded gradients against {@link NaiveOptimizer} in double:
  * every variant branch (SGD's first step, momentum, dampening, Nesterov and weight decay; centred RMSProp with and
  * without momentum; Adam with L2, AMSGrad and AdamW), odd sizes, distinct nonzero offsets inside NaN padding that
- * must stay untouched, and null state buffers wherever the contract allows them.
+ * must stay untouched, and null state buffers wherever the contract allows them; with each kernel
+ * ({@link CpuOptimizerPlain} and {@code CpuOptimizerVector}), which are also compared bit for bit on every length
+ * around the vector width, every variant, and special values in parameters, gradients and state.
  */
 class CpuOptimizerTest {
     private static final int[] SIZES = {1, 7, 1025, 100003};
@@ -25,25 +30,33 @@ class CpuOptimizerTest {
     private static final double RTOL = 1e-5;
 
     private static final Backend BACKEND = TestData.backend();
+    private static final List<TestData.Impl<CpuOptimizer>> IMPLS = TestData.impls(CpuOptimizer.Kernel.class,
+            new CpuOptimizerPlain(), "org.cnn4j.cpu.CpuOptimizerVector", CpuOptimizer::new);
+
+    static List<TestData.Impl<CpuOptimizer>> impls() {
+        return IMPLS;
+    }
 
     /** {lr, momentum, dampening, weightDecay, nesterov}. */
     private static final float[][] SGD = {
         {0.1f, 0f, 0f, 0f, 0}, {0.1f, 0f, 0f, 1e-2f, 0}, {0.05f, 0.9f, 0f, 0f, 0}, {0.05f, 0.9f, 0.1f, 5e-3f, 0},
         {0.05f, 0.9f, 0f, 1e-2f, 1}, {0.05f, 0.5f, 0.5f, 0f, 1}};
 
-    @Test
-    void sgdMatchesReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void sgdMatchesReference(TestData.Impl<CpuOptimizer> impl) {
         Backend b = BACKEND;
+        CpuOptimizer ops = impl.ops();
         for (float[] c : SGD) {
             boolean momentum = c[1] != 0f;
             for (int n : SIZES) {
                 String what = "sgd lr=" + c[0] + " momentum=" + c[1] + " dampening=" + c[2] + " wd=" + c[3]
                         + " nesterov=" + (c[4] != 0) + " n=" + n;
-                Trial t = new Trial(b, n, what, Float.NaN);     // buf is garbage: the first step must not read it
+                Trial t = new Trial(b, n, impl + " " + what, Float.NaN);     // buf is garbage: the first step must not read it
                 for (int step = 1; step <= STEPS; step++) {
                     float[] g = t.gradient(step);
                     boolean first = step == 1;
-                    b.sgdStep(n, c[0], c[1], c[2], c[3], c[4] != 0, first, t.p, t.pOff, t.g, t.gOff,
+                    ops.sgdStep(n, c[0], c[1], c[2], c[3], c[4] != 0, first, t.p, t.pOff, t.g, t.gOff,
                             momentum ? t.state(0) : null, t.stateOff(0));
                     NaiveOptimizer.sgd(c[0], c[1], c[2], c[3], c[4] != 0, first, t.pRef, g, t.ref[0]);
                     t.check(step, momentum);
@@ -53,19 +66,21 @@ class CpuOptimizerTest {
         }
     }
 
-    @Test
-    void adagradMatchesReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void adagradMatchesReference(TestData.Impl<CpuOptimizer> impl) {
         Backend b = BACKEND;
+        CpuOptimizer ops = impl.ops();
         float lr = 0.1f;
         float lrDecay = 0.01f;
         for (float wd : new float[] {0f, 1e-2f}) {
             for (int n : SIZES) {
                 String what = "adagrad lr=" + lr + " lrDecay=" + lrDecay + " wd=" + wd + " n=" + n;
-                Trial t = new Trial(b, n, what, 0.1f);            // initial_accumulator_value 0.1
+                Trial t = new Trial(b, n, impl + " " + what, 0.1f);            // initial_accumulator_value 0.1
                 for (int step = 1; step <= STEPS; step++) {
                     float[] g = t.gradient(step);
                     float clr = (float) (lr / (1 + (step - 1) * (double) lrDecay));
-                    b.adagradStep(n, clr, wd, 1e-10f, t.p, t.pOff, t.g, t.gOff, t.state(0), t.stateOff(0));
+                    ops.adagradStep(n, clr, wd, 1e-10f, t.p, t.pOff, t.g, t.gOff, t.state(0), t.stateOff(0));
                     NaiveOptimizer.adagrad(clr, wd, 1e-10f, t.pRef, g, t.ref[0]);
                     t.check(step, true);
                 }
@@ -74,9 +89,11 @@ class CpuOptimizerTest {
         }
     }
 
-    @Test
-    void rmspropMatchesReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void rmspropMatchesReference(TestData.Impl<CpuOptimizer> impl) {
         Backend b = BACKEND;
+        CpuOptimizer ops = impl.ops();
         float lr = 0.01f;
         float alpha = 0.99f;
         float eps = 1e-8f;
@@ -85,10 +102,10 @@ class CpuOptimizerTest {
                 float wd = centered ? 1e-2f : 0f;
                 for (int n : SIZES) {
                     String what = "rmsprop centered=" + centered + " momentum=" + momentum + " wd=" + wd + " n=" + n;
-                    Trial t = new Trial(b, n, what, 0f, 0f, 0f);
+                    Trial t = new Trial(b, n, impl + " " + what, 0f, 0f, 0f);
                     for (int step = 1; step <= STEPS; step++) {
                         float[] g = t.gradient(step);
-                        b.rmspropStep(n, lr, alpha, eps, wd, momentum, centered, t.p, t.pOff, t.g, t.gOff,
+                        ops.rmspropStep(n, lr, alpha, eps, wd, momentum, centered, t.p, t.pOff, t.g, t.gOff,
                                 t.state(0), t.stateOff(0), centered ? t.state(1) : null, t.stateOff(1),
                                 momentum > 0 ? t.state(2) : null, t.stateOff(2));
                         NaiveOptimizer.rmsprop(lr, alpha, eps, wd, momentum, centered, t.pRef, g, t.ref[0], t.ref[1], t.ref[2]);
@@ -103,9 +120,11 @@ class CpuOptimizerTest {
     /** {weightDecay, decoupled, amsgrad}. */
     private static final float[][] ADAM = {{0f, 0, 0}, {1e-2f, 0, 0}, {0f, 0, 1}, {1e-2f, 0, 1}, {1e-2f, 1, 0}, {0.1f, 1, 1}};
 
-    @Test
-    void adamMatchesReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void adamMatchesReference(TestData.Impl<CpuOptimizer> impl) {
         Backend b = BACKEND;
+        CpuOptimizer ops = impl.ops();
         float lr = 1e-3f;
         float beta1 = 0.9f;
         float beta2 = 0.999f;
@@ -115,7 +134,7 @@ class CpuOptimizerTest {
             boolean amsgrad = c[2] != 0;
             for (int n : SIZES) {
                 String what = (decoupled ? "adamw" : "adam") + " wd=" + c[0] + " amsgrad=" + amsgrad + " n=" + n;
-                Trial t = new Trial(b, n, what, 0f, 0f, 0f);
+                Trial t = new Trial(b, n, impl + " " + what, 0f, 0f, 0f);
                 for (int step = 1; step <= STEPS; step++) {
                     float[] g = t.gradient(step);
                     if (amsgrad && step == 3) {
@@ -123,13 +142,94 @@ class CpuOptimizerTest {
                     }
                     float bc1 = (float) (1 - Math.pow(beta1, step));
                     float bc2 = (float) (1 - Math.pow(beta2, step));
-                    b.adamStep(n, lr, beta1, beta2, eps, c[0], decoupled, amsgrad, bc1, bc2, t.p, t.pOff, t.g, t.gOff,
+                    ops.adamStep(n, lr, beta1, beta2, eps, c[0], decoupled, amsgrad, bc1, bc2, t.p, t.pOff, t.g, t.gOff,
                             t.state(0), t.stateOff(0), t.state(1), t.stateOff(1), amsgrad ? t.state(2) : null, t.stateOff(2));
                     NaiveOptimizer.adam(lr, beta1, beta2, eps, c[0], decoupled, amsgrad, bc1, bc2, t.pRef, g,
                             t.ref[0], t.ref[1], t.ref[2]);
                     t.check(step, true, true, amsgrad);
                 }
                 t.release();
+            }
+        }
+    }
+
+    /**
+     * The vector kernel equals the plain one bit for bit (any NaN for a NaN; signed zeros by their bits) in p and
+     * every state array, for every variant of every optimizer, on lengths 0 to 40 at odd offsets, with NaN,
+     * infinities, signed zeros and subnormals in the parameters, gradients and state; repeated until C2 has compiled
+     * both.
+     */
+    @Test
+    void kernelsAgreeBitForBit() {
+        CpuOptimizer.Kernel plain = new CpuOptimizerPlain();
+        CpuOptimizer.Kernel vector = CpuVectorSupport.load("org.cnn4j.cpu.CpuOptimizerVector", CpuOptimizer.Kernel.class);
+        for (int rep = 0; rep < 4 * TestData.COMPILE_REPS; rep++) {
+            for (int len = rep % 2; len <= 40; len += 2) {
+                int off = (len + rep) % 7;
+                int variant = len + rep;
+                float wd = variant % 3 == 0 ? 0f : 1e-2f;
+                boolean f1 = variant % 2 == 0;
+                boolean f2 = (variant / 2) % 2 == 0;
+                boolean f3 = (variant / 4) % 2 == 0;
+                String what = "len=" + len + " off=" + off + " wd=" + wd + " flags=" + f1 + "," + f2 + "," + f3 + " rep " + rep;
+                long seed = rep * 1000L + len;
+                State e = new State(seed, len + 9);
+                State a = new State(seed, len + 9);
+                plain.sgd(len, 0.05f, 0.9f, 0.9f, wd, f1, f2, e.p, off, e.g, 8 - off, f3 ? e.s[0] : null, off);
+                vector.sgd(len, 0.05f, 0.9f, 0.9f, wd, f1, f2, a.p, off, a.g, 8 - off, f3 ? a.s[0] : null, off);
+                e.assertSame("sgd " + what, a);
+                plain.adagrad(len, 0.1f, wd, 1e-10f, e.p, off, e.g, 8 - off, e.s[1], 1);
+                vector.adagrad(len, 0.1f, wd, 1e-10f, a.p, off, a.g, 8 - off, a.s[1], 1);
+                e.assertSame("adagrad " + what, a);
+                plain.rmsprop(len, 0.01f, 0.99f, 1f - 0.99f, 1e-8f, wd, f3 ? 0.9f : 0f, e.p, off, e.g, 8 - off, e.s[2], 2,
+                        f1 ? e.s[3] : null, 0, f3 ? e.s[4] : null, 3);
+                vector.rmsprop(len, 0.01f, 0.99f, 1f - 0.99f, 1e-8f, wd, f3 ? 0.9f : 0f, a.p, off, a.g, 8 - off, a.s[2], 2,
+                        f1 ? a.s[3] : null, 0, f3 ? a.s[4] : null, 3);
+                e.assertSame("rmsprop " + what, a);
+                float bc2 = 1f - 0.999f;
+                plain.adam(len, 0.9f, 0.999f, 0.1f, 1f - 0.999f, 1e-8f, wd, f1, CpuOptimizer.adamWDecay(1e-3f, wd),
+                        CpuOptimizer.adamStepSize(1e-3f, 0.1f), CpuOptimizer.adamBc2Sqrt(bc2), e.p, off, e.g, 8 - off,
+                        e.s[0], 1, e.s[1], 2, f2 ? e.s[5] : null, off);
+                vector.adam(len, 0.9f, 0.999f, 0.1f, 1f - 0.999f, 1e-8f, wd, f1, CpuOptimizer.adamWDecay(1e-3f, wd),
+                        CpuOptimizer.adamStepSize(1e-3f, 0.1f), CpuOptimizer.adamBc2Sqrt(bc2), a.p, off, a.g, 8 - off,
+                        a.s[0], 1, a.s[1], 2, f2 ? a.s[5] : null, off);
+                e.assertSame("adam " + what, a);
+            }
+        }
+    }
+
+    /** Parameters, gradient and six state arrays for {@link #kernelsAgreeBitForBit}, with special values. */
+    private static final class State {
+        final float[] p;
+        final float[] g;
+        final float[][] s = new float[6][];
+
+        State(long seed, int n) {
+            p = TestData.withSpecials(seed, n, 11);
+            g = TestData.withSpecials(seed + 1, n, 11);
+            for (int k = 0; k < s.length; k++) {
+                s[k] = TestData.withSpecials(seed + 2 + k, n, 13);
+                for (int i = 0; i < n; i++) {
+                    s[k][i] = Math.abs(s[k][i]); // second moments are not negative (NaN stays NaN)
+                }
+            }
+        }
+
+        void assertSame(String what, State actual) {
+            assertBitsEqual(what + ": p", p, actual.p);
+            assertBitsEqual(what + ": g", g, actual.g);
+            for (int k = 0; k < s.length; k++) {
+                assertBitsEqual(what + ": state " + k, s[k], actual.s[k]);
+            }
+        }
+
+        private static void assertBitsEqual(String what, float[] expected, float[] actual) {
+            for (int i = 0; i < expected.length; i++) {
+                if (!(Float.isNaN(expected[i]) && Float.isNaN(actual[i]))) {
+                    org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(expected[i]),
+                            Float.floatToRawIntBits(actual[i]), what + ": bits at index " + i + " (plain " + expected[i]
+                                    + ", vector " + actual[i] + ")");
+                }
             }
         }
     }

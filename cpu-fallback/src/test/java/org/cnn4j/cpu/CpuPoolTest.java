@@ -18,10 +18,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * odd sizes, strides 1 to 3, padding, ceil mode (windows past the padding) and overlapping windows;
  * outputs pre-filled with NaN, nonzero offsets. The naive backward passes are checked by central
  * differences. Edge cases: ties (the first maximum wins), NaN (counts as the maximum), all-negative
- * input next to padding (padding never wins).
+ * input next to padding (padding never wins). Max pooling runs with each kernel ({@link CpuPoolPlain} and
+ * {@code CpuPoolVector}), and the two kernels are compared bit for bit on 2x2 stride-2 planes of every width
+ * around the vector widths, with ties, NaN, signed zeros and infinities.
  */
 class CpuPoolTest {
     private static final Backend BACKEND = TestData.backend();
+    private static final List<TestData.Impl<CpuPool>> IMPLS = TestData.impls(CpuPool.Kernel.class, new CpuPoolPlain(),
+            "org.cnn4j.cpu.CpuPoolVector", CpuPool::new);
 
     /** PyTorch's output size: floor or ceil of {@code (in + 2 pad - kernel) / stride} + 1, ceil mode never starting in the right padding. */
     private static int outSize(int in, int kernel, int stride, int pad, boolean ceil) {
@@ -110,17 +114,19 @@ class CpuPoolTest {
         NaivePool.Max expected = NaivePool.maxForward(g, TestData.toDouble(x));
         int out = (int) g.outputSize();
         int in = (int) g.inputSize();
-        DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
-        DeviceMemory ym = TestData.garbage(BACKEND, out, 1);
-        DeviceMemory am = TestData.garbage(BACKEND, out, 2);
-        BACKEND.maxPoolForward(g, xm, 3, ym, 1, am, 2);
-        Tolerance.assertClose(name + " max forward", expected.y(), TestData.downloadAt(BACKEND, ym, 1, out), 0, 0);
-        Tolerance.assertClose(name + " max argmax", expected.argmax(), TestData.downloadAt(BACKEND, am, 2, out), 0, 0);
-        DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 5);
-        DeviceMemory dxm = TestData.garbage(BACKEND, in, 4);
-        BACKEND.maxPoolBackward(g, dym, 5, am, 2, dxm, 4);
-        Tolerance.assertClose(name + " max backward", NaivePool.maxBackward(g, TestData.toDouble(dy), expected.argmax()),
-                TestData.downloadAt(BACKEND, dxm, 4, in), 1e-6, 1e-6);
+        for (TestData.Impl<CpuPool> impl : IMPLS) {
+            DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+            DeviceMemory ym = TestData.garbage(BACKEND, out, 1);
+            DeviceMemory am = TestData.garbage(BACKEND, out, 2);
+            impl.ops().maxPoolForward(g, xm, 3, ym, 1, am, 2);
+            Tolerance.assertClose(impl + " " + name + " max forward", expected.y(), TestData.downloadAt(BACKEND, ym, 1, out), 0, 0);
+            Tolerance.assertClose(impl + " " + name + " max argmax", expected.argmax(), TestData.downloadAt(BACKEND, am, 2, out), 0, 0);
+            DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 5);
+            DeviceMemory dxm = TestData.garbage(BACKEND, in, 4);
+            impl.ops().maxPoolBackward(g, dym, 5, am, 2, dxm, 4);
+            Tolerance.assertClose(impl + " " + name + " max backward", NaivePool.maxBackward(g, TestData.toDouble(dy),
+                    expected.argmax()), TestData.downloadAt(BACKEND, dxm, 4, in), 1e-6, 1e-6);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -165,41 +171,149 @@ class CpuPoolTest {
                 TestData.downloadAt(BACKEND, dxm, 5, in), 1e-6, 1e-5);
     }
 
-    /** Runs max pooling on one plane and returns {@code {y, argmax}}. */
-    private static float[][] maxPool(PoolGeometry g, float[] x) {
+    /** Runs max pooling on one plane with {@code pool} and returns {@code {y, argmax}}. */
+    private static float[][] maxPool(CpuPool pool, PoolGeometry g, float[] x) {
         int out = (int) g.outputSize();
         DeviceMemory ym = TestData.garbage(BACKEND, out, 0);
         DeviceMemory am = TestData.garbage(BACKEND, out, 0);
-        BACKEND.maxPoolForward(g, TestData.upload(BACKEND, x), 0, ym, 0, am, 0);
+        pool.maxPoolForward(g, TestData.upload(BACKEND, x), 0, ym, 0, am, 0);
         return new float[][] {TestData.downloadAt(BACKEND, ym, 0, out), TestData.downloadAt(BACKEND, am, 0, out)};
     }
 
     @Test
     void maxPoolTiesTakeTheFirstMaximum() {
         PoolGeometry g = new PoolGeometry(1, 1, 2, 4, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 2);
-        float[][] r = maxPool(g, new float[] {1, 5, 5, 5, 5, 0, 5, 5});
-        assertEquals(5f, r[0][0]);
-        assertEquals(1f, r[1][0], "first maximum of window 0 is at (0, 1)");
-        assertEquals(2f, r[1][1], "first maximum of window 1 is at (0, 2)");
+        // 2x2 stride 2, 4 windows in a row: the vector kernel's narrowest case
+        PoolGeometry row = new PoolGeometry(1, 1, 2, 8, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 4);
+        for (TestData.Impl<CpuPool> impl : IMPLS) {
+            float[][] r = maxPool(impl.ops(), g, new float[] {1, 5, 5, 5, 5, 0, 5, 5});
+            assertEquals(5f, r[0][0]);
+            assertEquals(1f, r[1][0], impl + ": first maximum of window 0 is at (0, 1)");
+            assertEquals(2f, r[1][1], impl + ": first maximum of window 1 is at (0, 2)");
+            // ties at (0, 0) = (0, 1) < (1, 0) = (1, 1); (1, 0) = (1, 1) only; all four; (0, 1) = (1, 1)
+            float[][] q = maxPool(impl.ops(), row, new float[] {3, 3, 1, 0, 7, 7, 0, 2, 1, 1, 4, 4, 7, 7, 0, 2});
+            Tolerance.assertSame(impl + " tie values", new float[] {3, 4, 7, 2}, q[0]);
+            Tolerance.assertSame(impl + " tie argmax", new float[] {0, 10, 4, 7}, q[1]);
+        }
     }
 
     @Test
     void maxPoolNaNIsTheMaximum() {
         PoolGeometry g = new PoolGeometry(1, 1, 2, 4, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 2);
-        float[][] r = maxPool(g, new float[] {1, 9, Float.NaN, 3, Float.NaN, 2, Float.NaN, 4});
-        assertEquals(Float.NaN, r[0][0]);
-        assertEquals(4f, r[1][0], "the first NaN of window 0 is at (1, 0)");
-        assertEquals(Float.NaN, r[0][1]);
-        assertEquals(2f, r[1][1], "the first NaN of window 1 is at (0, 2)");
+        PoolGeometry row = new PoolGeometry(1, 1, 2, 8, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 4);
+        float nan = Float.NaN;
+        for (TestData.Impl<CpuPool> impl : IMPLS) {
+            float[][] r = maxPool(impl.ops(), g, new float[] {1, 9, nan, 3, nan, 2, nan, 4});
+            assertEquals(Float.NaN, r[0][0]);
+            assertEquals(4f, r[1][0], impl + ": the first NaN of window 0 is at (1, 0)");
+            assertEquals(Float.NaN, r[0][1]);
+            assertEquals(2f, r[1][1], impl + ": the first NaN of window 1 is at (0, 2)");
+            // inf and -inf in one window: no NaN input, but a NaN sum
+            float inf = Float.POSITIVE_INFINITY;
+            float[][] q = maxPool(impl.ops(), row, new float[] {-inf, inf, 1, 2, 3, 4, nan, nan, 5, 6, 1, nan, 7, 8, 9, 1});
+            Tolerance.assertSame(impl + " NaN values", new float[] {inf, nan, 8, nan}, q[0]);
+            Tolerance.assertSame(impl + " NaN argmax", new float[] {1, 11, 13, 6}, q[1]);
+        }
     }
 
     @Test
     void maxPoolPaddingNeverWins() {
         PoolGeometry g = new PoolGeometry(1, 1, 3, 3, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 2, 2);
         float[] x = {-9, -8, -7, -6, -5, -4, -3, -2, -1};
-        float[][] r = maxPool(g, x);
-        Tolerance.assertSame("max with padding", new float[] {-5, -4, -2, -1}, r[0]);
-        Tolerance.assertSame("argmax with padding", new float[] {4, 5, 7, 8}, r[1]);
+        for (TestData.Impl<CpuPool> impl : IMPLS) {
+            float[][] r = maxPool(impl.ops(), g, x);
+            Tolerance.assertSame(impl + " max with padding", new float[] {-5, -4, -2, -1}, r[0]);
+            Tolerance.assertSame(impl + " argmax with padding", new float[] {4, 5, 7, 8}, r[1]);
+        }
+    }
+
+    /**
+     * The vector kernel equals the plain one bit for bit (values with their signed zeros, any NaN for a NaN;
+     * arg-max; backward) on 2x2 stride-2 planes 1 to 21 outputs wide with even and odd input sizes, on inputs full of ties,
+     * NaN, signed zeros and infinities, repeated until C2 has compiled both.
+     */
+    @Test
+    void twoByTwoKernelsAgreeBitForBit() {
+        CpuPool.Kernel plain = new CpuPoolPlain();
+        CpuPool.Kernel vector = CpuVectorSupport.load("org.cnn4j.cpu.CpuPoolVector", CpuPool.Kernel.class);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        float[] pool = {0f, -0f, 1f, -1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00123), Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, 0.5f};
+        float[] ties = {0f, -0f, 1f, -1f, 2f, Float.NEGATIVE_INFINITY};
+        for (int rep = 0; rep < 8 * TestData.COMPILE_REPS; rep++) { // a few calls per repetition: more of them
+            for (int oW = 1; oW <= 21; oW++) {
+                int oH = 1 + (oW * 7 + rep) % 5;
+                int w = 2 * oW + (oW % 2);
+                int h = 2 * oH + (rep % 2);
+                PoolGeometry g = new PoolGeometry(3, 1, h, w, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, oH, oW);
+                int in = 3 * h * w;
+                int out = 3 * oH * oW;
+                float[] x = new float[in + 5];
+                boolean special = rep % 3 != 0; // every third repetition without NaN, so that the vector path runs
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = special ? pool[rnd.nextInt(pool.length)] : ties[rnd.nextInt(ties.length)];
+                }
+                float[] dy = TestData.withSpecials(rep * 31L + oW, out + 2, 6);
+                float[][] expected = new float[4][];
+                float[][] actual = new float[4][];
+                for (int k = 0; k < 2; k++) {
+                    CpuPool.Kernel kernel = k == 0 ? plain : vector;
+                    float[] y = new float[out + 2];
+                    float[] am = new float[out + 2];
+                    float[] dx = new float[in + 4];
+                    java.util.Arrays.fill(dx, 7f);
+                    for (int p = 0; p < 3; p++) {
+                        kernel.maxPlane2d(g, x, 2 + p * h * w, y, 1 + p * oH * oW, am, 1 + p * oH * oW);
+                    }
+                    for (int p = 0; p < 3; p++) {
+                        kernel.maxBackwardPlane(g, dy, 2 + p * oH * oW, am, 1 + p * oH * oW, dx, 3 + p * h * w);
+                    }
+                    float[][] r = k == 0 ? expected : actual;
+                    r[0] = y;
+                    r[1] = am;
+                    r[2] = dx;
+                }
+                String what = "2x2 s2 " + h + "x" + w + " -> " + oH + "x" + oW + " rep " + rep;
+                assertBitsEqual(what + " values", expected[0], actual[0]);
+                assertBitsEqual(what + " argmax", expected[1], actual[1]);
+                assertBitsEqual(what + " backward", expected[2], actual[2]);
+            }
+        }
+    }
+
+    /** A plane whose arg-max points outside its windows (not from the forward pass) gets the plain scatter. */
+    @Test
+    void backwardWithForeignArgmaxScattersAsPlain() {
+        PoolGeometry g = new PoolGeometry(2, 1, 4, 20, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 2, 10);
+        float[] dy = TestData.random(3, 40);
+        for (float foreign : new float[] {0f, 79f, -1f, 80f, 2.5f, Float.NaN, 1e9f}) {
+            float[] am = new float[40];
+            for (int p = 0; p < 2; p++) {
+                for (int o = 0; o < 20; o++) {
+                    am[p * 20 + o] = (o / 10) * 40 + (o % 10) * 2 + (o % 3 == 0 ? 21 : 0); // (1, 1) or (0, 0) of each window
+                }
+            }
+            am[27] = foreign; // plane 1
+            float[] expected = new float[160];
+            for (int p = 0; p < 2; p++) {
+                new CpuPoolPlain().maxBackwardPlane(g, dy, p * 20, am, p * 20, expected, p * 80);
+            }
+            DeviceMemory dxm = BACKEND.allocate(160);
+            IMPLS.get(1).ops().maxPoolBackward(g, TestData.upload(BACKEND, dy), 0, TestData.upload(BACKEND, am), 0, dxm, 0);
+            assertBitsEqual("backward with argmax " + foreign, expected, TestData.download(BACKEND, dxm, 160));
+        }
+    }
+
+    /** Equal bits (so signed zeros must match), except that any two NaNs are equal. */
+    private static void assertBitsEqual(String what, float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.isNaN(expected[i]) && Float.isNaN(actual[i])) {
+                continue;
+            }
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                    what + ": bits at index " + i + " (plain " + expected[i] + ", vector " + actual[i] + ")");
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.cnn4j.cpu;
 
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.cnn4j.runtime.spi.Backend;
 import org.cnn4j.runtime.spi.DeviceMemory;
 
@@ -12,6 +14,48 @@ final class TestData {
     /** The backend under test. */
     static Backend backend() {
         return new CpuBackend(new CpuBackendProvider().devices().get(0));
+    }
+
+    /** One implementation of an op family: the family's op class around one kernel, and the kernel's name. */
+    record Impl<T>(String name, T ops) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /**
+     * The op class {@code wrap} builds around each kernel of a family: the plain-Java kernel {@code plain} and
+     * the Vector API kernel {@code vectorClass}, loaded by name (the build runs the tests with
+     * {@code --add-modules jdk.incubator.vector}, so both are always checked).
+     */
+    static <K, T> List<Impl<T>> impls(Class<K> kernelType, K plain, String vectorClass, Function<K, T> wrap) {
+        K vector = CpuVectorSupport.load(vectorClass, kernelType);
+        return List.of(new Impl<>("plain", wrap.apply(plain)), new Impl<>("vector", wrap.apply(vector)));
+    }
+
+    /**
+     * Repetitions of a kernel-agreement sweep: enough calls that C2 compiles the kernels during the sweep (the
+     * interpreter and C1 run the Vector API's Java fallback, C2 its intrinsics, and it is C2's code that must
+     * agree with the plain loops), every repetition compared.
+     */
+    static final int COMPILE_REPS = 30;
+
+    /** The special floats every kernel must treat as the plain loops do. */
+    static final float[] SPECIALS = {Float.NaN, Float.intBitsToFloat(0xffc00001), Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
+        -Float.MAX_VALUE, 1f, -1f};
+
+    /** {@link #random} with about one value in {@code every} replaced by one of {@link #SPECIALS}, at seeded positions. */
+    static float[] withSpecials(long seed, int n, int every) {
+        float[] x = random(seed, n);
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = 0; i < n; i++) {
+            if (rnd.nextInt(every) == 0) {
+                x[i] = SPECIALS[rnd.nextInt(SPECIALS.length)];
+            }
+        }
+        return x;
     }
 
     /** {@code n} values uniform in [-1, 1) from {@code seed}. */
