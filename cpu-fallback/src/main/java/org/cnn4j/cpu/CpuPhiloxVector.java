@@ -1,6 +1,7 @@
 package org.cnn4j.cpu;
 
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.LongVector;
@@ -52,7 +53,10 @@ final class CpuPhiloxVector implements CpuPhilox {
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
     private static final long LOW32 = 0xFFFFFFFFL;
-    private static final long[] IOTA = new long[LL];
+    /** Round-key words per call (two per round, ten rounds). */
+    private static final int KEY_WORDS = 20;
+    /** Vectors of constants, LL lanes each: the low 32 bits, M0, M1, 32, the lane index, LL, 0. */
+    private static final long[] CONSTANTS = new long[7 * LL];
     /**
      * Float lane {@code j} of half {@code h} of a group takes block {@code j / 4 + h FL / 4}, at float lane
      * {@code 2 (j / 4 + h FL / 4)} of a decision vector; lane {@code j} belongs to word {@code j % 4}.
@@ -65,7 +69,12 @@ final class CpuPhiloxVector implements CpuPhilox {
 
     static {
         for (int i = 0; i < LL; i++) {
-            IOTA[i] = i;
+            CONSTANTS[i] = LOW32;
+            CONSTANTS[LL + i] = M0 & LOW32;
+            CONSTANTS[2 * LL + i] = M1 & LOW32;
+            CONSTANTS[3 * LL + i] = 32;
+            CONSTANTS[4 * LL + i] = i;
+            CONSTANTS[5 * LL + i] = LL;
         }
     }
 
@@ -81,11 +90,19 @@ final class CpuPhiloxVector implements CpuPhilox {
     public void dropout(long counter, int k0, int k1, float p, float keepScale, float[] x, int xo, float[] y, int yo, int len) {
         int done = 0;
         if (WIDE) {
+            // every scalar operand, and zero, as a vector loaded from lanes: in a JVM that also runs the float kernels,
+            // C2 left LongVector.broadcast and zero (and the scalar forms of add and compare, which broadcast) to the
+            // API's Java fallback, and dropout ran 20 times slower
+            long[] lanes = new long[(KEY_WORDS + 2) * LL]; // round keys, then the threshold, then the counter base
             long[] keys = keys(k0, k1);
-            long threshold = keepThreshold(p);
+            for (int i = 0; i < KEY_WORDS; i++) {
+                Arrays.fill(lanes, i * LL, (i + 1) * LL, keys[i]);
+            }
+            Arrays.fill(lanes, KEY_WORDS * LL, (KEY_WORDS + 1) * LL, keepThreshold(p));
             byte[] keep = new byte[4 * 8 * CHUNK_BLOCKS]; // word w of group g at 8 * (g * 4 + w) * LL
             for (; done + CHUNK <= len; done += CHUNK) {
-                keepBits(counter + done / 4, keys, threshold, keep);
+                Arrays.fill(lanes, (KEY_WORDS + 1) * LL, (KEY_WORDS + 2) * LL, counter + done / 4);
+                keepBits(lanes, keep);
                 for (int g = 0; g < GROUPS; g++) {
                     apply(keep, 8 * 4 * LL * g, keepScale, x, xo + done + 4 * LL * g, y, yo + done + 4 * LL * g);
                 }
@@ -106,7 +123,7 @@ final class CpuPhiloxVector implements CpuPhilox {
 
     /** Key words of round {@code r} at {@code 2 r} and {@code 2 r + 1}: {@code k0 + r W0} and {@code k1 + r W1}, unsigned. */
     private static long[] keys(int k0, int k1) {
-        long[] keys = new long[20];
+        long[] keys = new long[KEY_WORDS];
         for (int r = 0; r < 10; r++) {
             keys[2 * r] = (k0 + r * W0) & LOW32;
             keys[2 * r + 1] = (k1 + r * W1) & LOW32;
@@ -120,24 +137,25 @@ final class CpuPhiloxVector implements CpuPhilox {
      * {@code 8 ((g 4 + w) LL + b)} of {@code out}. All vectors live and die in this method: a vector that crosses a
      * call C2 did not inline is boxed on the heap.
      */
-    private static void keepBits(long q, long[] keys, long threshold, byte[] out) {
-        LongVector low = LongVector.broadcast(LS, LOW32);
-        LongVector m0 = LongVector.broadcast(LS, M0 & LOW32);
-        LongVector m1 = LongVector.broadcast(LS, M1 & LOW32);
-        LongVector shift = LongVector.broadcast(LS, 32);
-        LongVector counters = LongVector.fromArray(LS, IOTA, 0).add(q);
+    private static void keepBits(long[] lanes, byte[] out) {
+        LongVector low = LongVector.fromArray(LS, CONSTANTS, 0);
+        LongVector m0 = LongVector.fromArray(LS, CONSTANTS, LL);
+        LongVector m1 = LongVector.fromArray(LS, CONSTANTS, 2 * LL);
+        LongVector shift = LongVector.fromArray(LS, CONSTANTS, 3 * LL);
+        LongVector threshold = LongVector.fromArray(LS, lanes, KEY_WORDS * LL);
+        LongVector counters = LongVector.fromArray(LS, CONSTANTS, 4 * LL).add(LongVector.fromArray(LS, lanes, (KEY_WORDS + 1) * LL));
         LongVector a0 = counters.and(low);                 // group 0: blocks q .. q + LL - 1
         LongVector a1 = counters.lanewise(VectorOperators.LSHR, shift);
-        LongVector a2 = LongVector.zero(LS);
+        LongVector a2 = LongVector.fromArray(LS, CONSTANTS, 6 * LL);
         LongVector a3 = a2;
-        counters = counters.add(LL);
+        counters = counters.add(LongVector.fromArray(LS, CONSTANTS, 5 * LL));
         LongVector b0 = counters.and(low);                 // group 1: the next LL blocks
         LongVector b1 = counters.lanewise(VectorOperators.LSHR, shift);
         LongVector b2 = a2;
         LongVector b3 = a2;
         for (int r = 0; r < 10; r++) {
-            LongVector k0 = LongVector.broadcast(LS, keys[2 * r]);
-            LongVector k1 = LongVector.broadcast(LS, keys[2 * r + 1]);
+            LongVector k0 = LongVector.fromArray(LS, lanes, 2 * r * LL);
+            LongVector k1 = LongVector.fromArray(LS, lanes, (2 * r + 1) * LL);
             LongVector pa0 = a0.mul(m0);
             LongVector pa1 = a2.mul(m1);
             LongVector pb0 = b0.mul(m0);
@@ -155,7 +173,7 @@ final class CpuPhiloxVector implements CpuPhilox {
             b0 = nb0;
             b2 = nb2;
         }
-        LongVector zero = LongVector.zero(LS);
+        LongVector zero = LongVector.fromArray(LS, CONSTANTS, 6 * LL);
         int v = 8 * LL; // bytes of one vector
         zero.blend(low, a0.compare(VectorOperators.GE, threshold)).intoByteArray(out, 0, NATIVE);
         zero.blend(low, a1.compare(VectorOperators.GE, threshold)).intoByteArray(out, v, NATIVE);
