@@ -27,7 +27,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A single product large enough for every thread ({@link #multiplyAll}) packs each B block once, in parallel
  * over panels, and shares it: the threads then take blocks of rows (and ranges of panels when there are few row
- * blocks). Smaller or batched products run {@link #multiply} on pieces that {@link CpuGemm} gives each thread.
+ * blocks). When all of op(B) packed fits {@link #WHOLE_B} (the fully connected layers of a small network), it is packed
+ * at once, so a call costs two parallel loops instead of two per block: waking a parked worker takes about 45 us in
+ * this kind of virtual machine, a large share of a 0.3 ms product. Smaller or batched products run {@link #multiply}
+ * on pieces that {@link CpuGemm} gives each thread.
  *
  * <p>This class is loaded only when the module {@code jdk.incubator.vector} is present
  * ({@link CpuGemmKernels}). Results differ from {@link CpuGemmPlain} by rounding only (fused multiply-add,
@@ -48,6 +51,11 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
     static final int MC = 12 * MR;
     /** Columns of op(B) packed at a time (a multiple of NR). */
     static final int NC = 32 * NR;
+    /**
+     * Most floats of a whole packed op(B) that {@link #multiplyAll} packs at once (2 MiB): a product whose
+     * op(B) fits (the layers of a small fully connected network) costs two parallel loops, not two per block.
+     */
+    static final int WHOLE_B = 1 << 19;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -57,6 +65,15 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
         final float[] shared = new float[KC * NC];
         final float[] edgeA = new float[KC * MR];
         final float[] acc = new float[MR * NR];
+        private float[] whole;
+
+        /** The buffer for a whole packed op(B), allocated on first use. */
+        float[] whole() {
+            if (whole == null) {
+                whole = new float[WHOLE_B];
+            }
+            return whole;
+        }
     }
 
     @Override
@@ -72,8 +89,8 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
             int panels = (nc + NR - 1) / NR;
             for (int pc = 0; pc < g.k(); pc += KC) {
                 int kc = Math.min(KC, g.k() - pc);
-                packB(g, bi, pc, kc, jc, nc, 0, panels, ws.b);
-                block(g, bi, i0, i1, 0, panels, pc, kc, jc, nc, ws.b, overwrite && pc == 0, ws);
+                packB(g, bi, pc, kc, jc, nc, 0, panels, ws.b, 0);
+                block(g, bi, i0, i1, 0, panels, pc, kc, jc, nc, ws.b, 0, overwrite && pc == 0, ws);
             }
         }
     }
@@ -90,6 +107,10 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
 
     @Override
     public void multiplyAll(CpuGemm.Call g, boolean overwrite) {
+        if ((long) g.k() * ceilDiv(g.n(), NR) * NR <= WHOLE_B) {
+            multiplyWhole(g, overwrite);
+            return;
+        }
         float[] shared = WORKSPACE.get().shared;
         int m = g.m();
         int rowBlocks = (m + MC - 1) / MC;
@@ -102,7 +123,7 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
                 int kc = Math.min(KC, g.k() - pc);
                 int jcAt = jc;
                 int pcAt = pc;
-                CpuParallel.parallelFor(0, panels, 2, (from, to) -> packB(g, 0, pcAt, kc, jcAt, nc, (int) from, (int) to, shared));
+                CpuParallel.parallelFor(0, panels, 2, (from, to) -> packB(g, 0, pcAt, kc, jcAt, nc, (int) from, (int) to, shared, 0));
                 boolean first = overwrite && pc == 0;
                 CpuParallel.parallelFor(0, (long) rowBlocks * panelGroups, 1, (from, to) -> {
                     Workspace ws = WORKSPACE.get();
@@ -110,7 +131,7 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
                         int rb = (int) (task / panelGroups);
                         int pg = (int) (task % panelGroups);
                         block(g, 0, rb * MC, Math.min(m, (rb + 1) * MC), panels * pg / panelGroups,
-                                panels * (pg + 1) / panelGroups, pcAt, kc, jcAt, nc, shared, first, ws);
+                                panels * (pg + 1) / panelGroups, pcAt, kc, jcAt, nc, shared, 0, first, ws);
                     }
                 });
             }
@@ -118,12 +139,53 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
     }
 
     /**
+     * {@link #multiplyAll} when the whole packed op(B) fits {@link #WHOLE_B}: one parallel loop packs every depth
+     * block (block {@code pc} at {@code pc * panels * NR}), one multiplies. Its tasks are (group of row tiles, panel)
+     * pairs, at least four per thread, each running through the whole depth.
+     */
+    private static void multiplyWhole(CpuGemm.Call g, boolean overwrite) {
+        int m = g.m();
+        int n = g.n();
+        int k = g.k();
+        int panels = ceilDiv(n, NR);
+        int depthBlocks = ceilDiv(k, KC);
+        float[] packed = WORKSPACE.get().whole();
+        CpuParallel.parallelFor(0, (long) depthBlocks * panels, 2, (from, to) -> {
+            for (long task = from; task < to; task++) {
+                int pc = (int) (task / panels) * KC;
+                int jp = (int) (task % panels);
+                packB(g, 0, pc, Math.min(KC, k - pc), 0, n, jp, jp + 1, packed, pc * panels * NR);
+            }
+        });
+        int rowTiles = ceilDiv(m, MR);
+        int rowGroups = Math.min(rowTiles, Math.max(ceilDiv(rowTiles, MC / MR), ceilDiv(4 * CpuParallel.threads(), panels)));
+        CpuParallel.parallelFor(0, (long) rowGroups * panels, 1, (from, to) -> {
+            Workspace ws = WORKSPACE.get();
+            for (long task = from; task < to; task++) {
+                int group = (int) (task / panels);
+                int jp = (int) (task % panels);
+                int i0 = rowTiles * group / rowGroups * MR;
+                int i1 = Math.min(m, rowTiles * (group + 1) / rowGroups * MR);
+                for (int pc = 0; pc < k; pc += KC) {
+                    block(g, 0, i0, i1, jp, jp + 1, pc, Math.min(KC, k - pc), 0, n, packed, pc * panels * NR,
+                            overwrite && pc == 0, ws);
+                }
+            }
+        });
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /**
      * Multiplies rows {@code [i0, i1)} of op(A), depth {@code [pc, pc + kc)}, by panels {@code [jp0, jp1)} of the
-     * packed B block that starts at column {@code jc}, into C; C is overwritten when {@code first}.
+     * packed B block at {@code packed[packedOff]} that starts at column {@code jc}, into C; C is overwritten when
+     * {@code first}.
      */
     @SuppressWarnings("java:S107")
     private static void block(CpuGemm.Call g, int bi, int i0, int i1, int jp0, int jp1, int pc, int kc, int jc, int nc,
-                              float[] packed, boolean first, Workspace ws) {
+                              float[] packed, int packedOff, boolean first, Workspace ws) {
         int aBase = (int) (g.aOff() + bi * g.strideA());
         int cBase = (int) (g.cOff() + bi * g.strideC());
         int lda = g.lda();
@@ -131,7 +193,7 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
         for (int jp = jp0; jp < jp1; jp++) {
             int col = jp * NR;
             int cols = Math.min(NR, nc - col);
-            int panel = jp * kc * NR;
+            int panel = packedOff + jp * kc * NR;
             for (int ir = i0; ir < i1; ir += MR) {
                 int rows = Math.min(MR, i1 - ir);
                 int ci = cBase + ir * ldc + jc + col;
@@ -195,10 +257,11 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
 
     /**
      * Packs panels {@code [jp0, jp1)} of {@code alpha * op(B)[pc:pc+kc, jc:jc+nc]}: element {@code (p, j)} of panel
-     * {@code jp} (columns {@code jp NR + j}) goes to {@code dst[jp kc NR + p NR + j]}; columns past {@code nc} are 0.
+     * {@code jp} (columns {@code jp NR + j}) goes to {@code dst[dstOff + jp kc NR + p NR + j]}; columns past {@code nc}
+     * are 0.
      */
     @SuppressWarnings("java:S107")
-    static void packB(CpuGemm.Call g, int bi, int pc, int kc, int jc, int nc, int jp0, int jp1, float[] dst) {
+    static void packB(CpuGemm.Call g, int bi, int pc, int kc, int jc, int nc, int jp0, int jp1, float[] dst, int dstOff) {
         float[] b = g.b();
         int base = (int) (g.bOff() + bi * g.strideB());
         int ldb = g.ldb();
@@ -206,7 +269,7 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
         for (int jp = jp0; jp < jp1; jp++) {
             int col = jc + jp * NR;
             int cols = Math.min(NR, jc + nc - col);
-            int d = jp * kc * NR;
+            int d = dstOff + jp * kc * NR;
             if (!g.transB()) { // rows of op(B) are runs of the stored B
                 for (int p = 0; p < kc; p++) {
                     int src = base + (pc + p) * ldb + col;

@@ -71,6 +71,18 @@ class CpuGemmTest {
     }
 
     @Test
+    void wholePackedBAndBlockedSingleProducts() {
+        // the fully connected layer of the reference CNN: op(B) fits CpuGemmVector.WHOLE_B, packed at once
+        check(new Case(64, 128, 3136, false, true, 1f, 0f, 1, 0, 0, true), 12);
+        check(new Case(64, 3136, 128, false, false, 1f, 1f, 1, 1, 0, false), 13);
+        check(new Case(128, 3136, 64, true, false, 1f, 0f, 1, 0, 0, false), 14);
+        // op(B) larger than WHOLE_B: packed one KC x NC block at a time
+        int k = CpuGemmVector.WHOLE_B / (CpuGemmVector.NC + CpuGemmVector.NR) + CpuGemmVector.KC;
+        check(new Case(CpuGemmVector.MC + 3, CpuGemmVector.NC + 5, k, false, false, 1f, 0f, 1, 0, 0, true), 15);
+        check(new Case(CpuGemmVector.MC + 3, CpuGemmVector.NC + 5, k, true, true, -0.5f, 0.5f, 1, 2, 0, false), 16);
+    }
+
+    @Test
     void betaZeroDoesNotReadNaNInC() {
         check(new Case(17, 33, 65, false, false, 1f, 0f, 1, 2, 0, true), 2);
         check(new Case(129, 257, 300, true, true, 0.5f, 0f, 1, 1, 0, true), 3);
