@@ -65,6 +65,11 @@ final class CpuActivation implements ActivationOps {
         return kernel;
     }
 
+    /** The kernel {@link CpuVectorSupport} chooses for this JVM. */
+    static Kernel best() {
+        return BEST;
+    }
+
     /** {@code y[yOff + i] = f(x[xOff + i]; a)} for {@code i < n}. */
     @Override
     public void activation(Activation f, float a, long n, DeviceMemory x, long xOff, DeviceMemory y, long yOff) {

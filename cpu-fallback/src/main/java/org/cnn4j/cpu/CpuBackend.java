@@ -239,6 +239,27 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    @SuppressWarnings("java:S107")
+    public void batchNormReluForward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                                     DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                                     DeviceMemory gamma, long gammaOff, DeviceMemory beta, long betaOff,
+                                     DeviceMemory y, long yOff) {
+        norm.batchNormReluForward(n, c, spatial, eps, x, xOff, mean, meanOff, var, varOff, gamma, gammaOff,
+                beta, betaOff, y, yOff);
+    }
+
+    @Override
+    @SuppressWarnings("java:S107")
+    public void batchNormReluBackward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                                      DeviceMemory y, long yOff, DeviceMemory dy, long dyOff, DeviceMemory mean, long meanOff,
+                                      DeviceMemory var, long varOff, DeviceMemory gamma, long gammaOff,
+                                      DeviceMemory dx, long dxOff, DeviceMemory dgamma, long dgammaOff,
+                                      DeviceMemory dbeta, long dbetaOff) {
+        norm.batchNormReluBackward(n, c, spatial, eps, x, xOff, y, yOff, dy, dyOff, mean, meanOff, var, varOff,
+                gamma, gammaOff, dx, dxOff, dgamma, dgammaOff, dbeta, dbetaOff);
+    }
+
+    @Override
     public void dropout(long n, long groupSize, float p, long seed, long offset, DeviceMemory x, long xOff,
                         DeviceMemory y, long yOff) {
         dropout.dropout(n, groupSize, p, seed, offset, x, xOff, y, yOff);

@@ -1,6 +1,8 @@
 package org.cnn4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -115,6 +117,67 @@ class CpuNormTest {
             // dx written over dy, and no dgamma / dbeta
             ops.batchNormBackward(n, c, spatial, EPS, xm, 3, dym, 7, mean, 1, var, 2, gm, 4, dym, 7, null, 0, null, 0);
             Tolerance.assertClose(name + " dx in place", expected[0], TestData.downloadAt(BACKEND, dym, 7, size), atol, 1e-4);
+        }
+    }
+
+    /**
+     * Batch norm + ReLU, fused, against the unfused ops of the same kernel, bit for bit: the forward against
+     * {@code batchNormForward} then ReLU, the backward against {@code batchNormBackward} of {@code y > 0 ? dy : 0};
+     * then the backward once more with {@code dx} written over {@code dy}.
+     */
+    @ParameterizedTest(name = "n={0} c={1} spatial={2} affine={3} shift={4}")
+    @MethodSource("shapes")
+    void reluFusionGivesTheUnfusedResults(int n, int c, int spatial, boolean affine, float shift) {
+        for (TestData.Impl<CpuNorm> impl : IMPLS) {
+            CpuNorm ops = impl.ops();
+            int size = n * c * spatial;
+            String name = impl + " batch norm + ReLU " + n + "x" + c + "x" + spatial;
+            float[] x = shifted(TestData.random(21, size), shift);
+            float[] dy = TestData.random(22, size);
+            DeviceMemory xm = TestData.uploadAt(BACKEND, x, 3);
+            DeviceMemory mean = TestData.garbage(BACKEND, c, 1);
+            DeviceMemory var = TestData.garbage(BACKEND, c, 2);
+            ops.batchNormStatistics(n, c, spatial, xm, 3, mean, 1, var, 2);
+            DeviceMemory gm = affine ? TestData.uploadAt(BACKEND, TestData.random(23, c), 4) : null;
+            DeviceMemory bm = affine ? TestData.uploadAt(BACKEND, TestData.random(24, c), 5) : null;
+
+            DeviceMemory zm = TestData.garbage(BACKEND, size, 6);
+            ops.batchNormForward(n, c, spatial, EPS, xm, 3, mean, 1, var, 2, gm, 4, bm, 5, zm, 6);
+            float[] expectedY = TestData.downloadAt(BACKEND, zm, 6, size);
+            int positive = 0;
+            for (int i = 0; i < size; i++) {
+                expectedY[i] = Math.max(expectedY[i], 0f);
+                positive += expectedY[i] > 0 ? 1 : 0;
+            }
+            assertTrue(positive > 0 && positive < size, name + ": the case must have both signs");
+            DeviceMemory ym = TestData.garbage(BACKEND, size, 7);
+            ops.batchNormReluForward(n, c, spatial, EPS, xm, 3, mean, 1, var, 2, gm, 4, bm, 5, ym, 7);
+            float[] y = TestData.downloadAt(BACKEND, ym, 7, size);
+            assertArrayEquals(expectedY, y, name + " forward");
+
+            float[] dz = new float[size];
+            for (int i = 0; i < size; i++) {
+                dz[i] = y[i] > 0 ? dy[i] : 0f;
+            }
+            DeviceMemory dzm = TestData.uploadAt(BACKEND, dz, 8);
+            DeviceMemory refDx = TestData.garbage(BACKEND, size, 9);
+            DeviceMemory refDg = TestData.garbage(BACKEND, c, 10);
+            DeviceMemory refDb = TestData.garbage(BACKEND, c, 11);
+            ops.batchNormBackward(n, c, spatial, EPS, xm, 3, dzm, 8, mean, 1, var, 2, gm, 4, refDx, 9, refDg, 10, refDb, 11);
+            DeviceMemory dym = TestData.uploadAt(BACKEND, dy, 12);
+            DeviceMemory dxm = TestData.garbage(BACKEND, size, 13);
+            DeviceMemory dgm = TestData.garbage(BACKEND, c, 14);
+            DeviceMemory dbm = TestData.garbage(BACKEND, c, 15);
+            ops.batchNormReluBackward(n, c, spatial, EPS, xm, 3, ym, 7, dym, 12, mean, 1, var, 2, gm, 4, dxm, 13, dgm, 14,
+                    dbm, 15);
+            float[] expectedDx = TestData.downloadAt(BACKEND, refDx, 9, size);
+            assertArrayEquals(expectedDx, TestData.downloadAt(BACKEND, dxm, 13, size), name + " dx");
+            assertArrayEquals(TestData.downloadAt(BACKEND, refDg, 10, c), TestData.downloadAt(BACKEND, dgm, 14, c), name + " dgamma");
+            assertArrayEquals(TestData.downloadAt(BACKEND, refDb, 11, c), TestData.downloadAt(BACKEND, dbm, 15, c), name + " dbeta");
+
+            ops.batchNormReluBackward(n, c, spatial, EPS, xm, 3, ym, 7, dym, 12, mean, 1, var, 2, gm, 4, dym, 12, null, 0,
+                    null, 0);
+            assertArrayEquals(expectedDx, TestData.downloadAt(BACKEND, dym, 12, size), name + " dx in place");
         }
     }
 

@@ -114,6 +114,58 @@ class NormContractTest {
     }
 
     /**
+     * Batch norm + ReLU: the forward against {@code max(0, reference)}, the backward against the reference backward of
+     * {@code dz = y > 0 ? dy : 0} (with {@code y} the reference output rounded to float, so the mask is the
+     * reference's), with and without gamma and the parameter gradients, and once with {@code dx} written over {@code dy}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(DEVICES)
+    void reluFusedOpsMatchTheReference(Device device) {
+        List<Executable> checks = new ArrayList<>();
+        for (int i = 0; i < SIZES.length; i++) {
+            int[] s = SIZES[i];
+            Inputs3 in = inputs(s, 3400 + i);
+            int shift = i % 3 == 1 ? 2 : 0;
+            int m = s[0] * s[2];
+            for (boolean affine : new boolean[] {true, false}) {
+                float[] gamma = affine ? in.gamma() : null;
+                float[] beta = affine ? in.beta() : null;
+                double[] z = NaiveNorm.forward(s[0], s[1], s[2], EPS, NaiveOps.toDouble(in.x()), NaiveOps.toDouble(in.mean()),
+                        NaiveOps.toDouble(in.var()), affine ? NaiveOps.toDouble(gamma) : null, affine ? NaiveOps.toDouble(beta) : null);
+                double[] refY = new double[z.length];
+                float[] y = new float[z.length];
+                float[] dz = new float[z.length];
+                for (int j = 0; j < z.length; j++) {
+                    refY[j] = Math.max(0, z[j]);
+                    y[j] = (float) refY[j];
+                    dz[j] = y[j] > 0 ? in.dy()[j] : 0f;
+                }
+                String with = affine ? "with" : "without";
+                checks.add(() -> CnnTolerances.bnForward(EPS, in.x(), in.mean(), in.var(), gamma, beta).assertClose(
+                        what(device, "batchNormReluForward " + with + " gamma, beta", s), refY,
+                        new SpiCalls(device, shift).batchNormReluForward(s[0], s[1], s[2], EPS, in.x(), in.mean(), in.var(), gamma, beta)));
+                for (boolean inPlace : new boolean[] {false, true}) {
+                    checks.add(() -> {
+                        double[][] ref = NaiveNorm.backward(s[0], s[1], s[2], EPS, NaiveOps.toDouble(in.x()), NaiveOps.toDouble(dz),
+                                NaiveOps.toDouble(in.mean()), NaiveOps.toDouble(in.var()), affine ? NaiveOps.toDouble(gamma) : null);
+                        float[][] got = new SpiCalls(device, shift).batchNormReluBackward(s[0], s[1], s[2], EPS, in.x(), y, in.dy(),
+                                in.mean(), in.var(), gamma, affine, inPlace);
+                        String op = "batchNormReluBackward " + with + " gamma" + (inPlace ? ", dx over dy" : "");
+                        CnnTolerances.bnDx(EPS, in.x(), dz, in.mean(), in.var(), gamma).assertClose(what(device, op + ": dx", s),
+                                ref[0], got[0]);
+                        if (affine) {
+                            CnnTolerances.bnDgamma(m, EPS, in.x(), dz, in.mean(), in.var()).assertClose(
+                                    what(device, op + ": dgamma", s), ref[1], got[1]);
+                            CnnTolerances.bnDbeta(m, dz).assertClose(what(device, op + ": dbeta", s), ref[2], got[2]);
+                        }
+                    });
+                }
+            }
+        }
+        assertAll(checks);
+    }
+
+    /**
      * Channel 1 holds the constant 1.5 (its float32 sums are exact, so its mean is exactly 1.5 and its
      * variance exactly 0): statistics, forward and backward run end to end on the device, and every
      * output is finite ({@code invStd = 1 / sqrt(eps)}) and matches the reference: {@code y = beta},

@@ -200,6 +200,16 @@ final class SpiCalls {
     }
 
     float[] batchNormForward(int n, int c, int spatial, float eps, float[] x, float[] mean, float[] var, float[] gamma, float[] beta) {
+        return batchNormForward(false, n, c, spatial, eps, x, mean, var, gamma, beta);
+    }
+
+    float[] batchNormReluForward(int n, int c, int spatial, float eps, float[] x, float[] mean, float[] var, float[] gamma,
+                                 float[] beta) {
+        return batchNormForward(true, n, c, spatial, eps, x, mean, var, gamma, beta);
+    }
+
+    private float[] batchNormForward(boolean relu, int n, int c, int spatial, float eps, float[] x, float[] mean, float[] var,
+                                     float[] gamma, float[] beta) {
         try (Scope scope = Scope.open()) {
             context = "n=" + n + ", c=" + c + ", spatial=" + spatial;
             Buf bx = in(x);
@@ -208,8 +218,13 @@ final class SpiCalls {
             Buf bg = in(gamma);
             Buf bb = in(beta);
             Buf y = out(x.length);
-            call("batchNormForward", () -> backend.batchNormForward(n, c, spatial, eps, bx.mem(), bx.off(), bm.mem(), bm.off(), bv.mem(), bv.off(),
-                    mem(bg), off(bg), mem(bb), off(bb), y.mem(), y.off()));
+            if (relu) {
+                call("batchNormReluForward", () -> backend.batchNormReluForward(n, c, spatial, eps, bx.mem(), bx.off(), bm.mem(),
+                        bm.off(), bv.mem(), bv.off(), mem(bg), off(bg), mem(bb), off(bb), y.mem(), y.off()));
+            } else {
+                call("batchNormForward", () -> backend.batchNormForward(n, c, spatial, eps, bx.mem(), bx.off(), bm.mem(), bm.off(),
+                        bv.mem(), bv.off(), mem(bg), off(bg), mem(bb), off(bb), y.mem(), y.off()));
+            }
             return read(y);
         }
     }
@@ -228,6 +243,27 @@ final class SpiCalls {
             Buf db = paramGrads ? out(c) : null;
             call("batchNormBackward", () -> backend.batchNormBackward(n, c, spatial, eps, bx.mem(), bx.off(), bdy.mem(), bdy.off(), bm.mem(), bm.off(),
                     bv.mem(), bv.off(), mem(bg), off(bg), dx.mem(), dx.off(), mem(dg), off(dg), mem(db), off(db)));
+            return new float[][] {read(dx), paramGrads ? read(dg) : null, paramGrads ? read(db) : null};
+        }
+    }
+
+    /** {@code {dx, dgamma, dbeta}}; the last two are null when not requested; with {@code inPlace} dx is written over dy. */
+    float[][] batchNormReluBackward(int n, int c, int spatial, float eps, float[] x, float[] y, float[] dy, float[] mean,
+                                    float[] var, float[] gamma, boolean paramGrads, boolean inPlace) {
+        try (Scope scope = Scope.open()) {
+            context = "n=" + n + ", c=" + c + ", spatial=" + spatial + (inPlace ? ", dx over dy" : "");
+            Buf bx = in(x);
+            Buf by = in(y);
+            Buf bdy = in(dy);
+            Buf bm = in(mean);
+            Buf bv = in(var);
+            Buf bg = in(gamma);
+            Buf dx = inPlace ? bdy : out(x.length);
+            Buf dg = paramGrads ? out(c) : null;
+            Buf db = paramGrads ? out(c) : null;
+            call("batchNormReluBackward", () -> backend.batchNormReluBackward(n, c, spatial, eps, bx.mem(), bx.off(), by.mem(), by.off(),
+                    bdy.mem(), bdy.off(), bm.mem(), bm.off(), bv.mem(), bv.off(), mem(bg), off(bg), dx.mem(), dx.off(),
+                    mem(dg), off(dg), mem(db), off(db)));
             return new float[][] {read(dx), paramGrads ? read(dg) : null, paramGrads ? read(db) : null};
         }
     }

@@ -460,6 +460,48 @@ public final class OpenClBackend implements Backend {
                 dgb, dgammaOff, dbb, dbetaOff);
     }
 
+    /** Not fused on OpenCL yet: {@link #batchNormForward}, then ReLU over {@code y} in place. */
+    @Override
+    public void batchNormReluForward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                                     DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                                     DeviceMemory gamma, long gammaOff, DeviceMemory beta, long betaOff,
+                                     DeviceMemory y, long yOff) {
+        batchNormForward(n, c, spatial, eps, x, xOff, mean, meanOff, var, varOff, gamma, gammaOff, beta, betaOff, y, yOff);
+        activation(Activation.RELU, 0f, (long) n * c * spatial, y, yOff, y, yOff);
+    }
+
+    /**
+     * Not fused on OpenCL yet: ReLU's backward writes {@code y > 0 ? dy : 0} into {@code dx}, then
+     * {@link #batchNormBackward} runs on {@code dx} in place (its kernels read each element of {@code dy} only in the
+     * work-item that writes the same element of {@code dx}). Every range is checked before the first launch.
+     */
+    @Override
+    public void batchNormReluBackward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff, DeviceMemory y, long yOff,
+                                      DeviceMemory dy, long dyOff, DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                                      DeviceMemory gamma, long gammaOff, DeviceMemory dx, long dxOff,
+                                      DeviceMemory dgamma, long dgammaOff, DeviceMemory dbeta, long dbetaOff) {
+        String m = "batchNormReluBackward";
+        long size = (long) n * c * spatial;
+        Ranges.flat(m, "x", cl(x, m, "x"), xOff, size);
+        Ranges.flat(m, "y", cl(y, m, "y"), yOff, size);
+        Ranges.flat(m, "dy", cl(dy, m, "dy"), dyOff, size);
+        Ranges.flat(m, "dx", cl(dx, m, "dx"), dxOff, size);
+        Ranges.flat(m, "mean", cl(mean, m, "mean"), meanOff, c);
+        Ranges.flat(m, "var", cl(var, m, "var"), varOff, c);
+        if (gamma != null) {
+            Ranges.flat(m, "gamma", cl(gamma, m, "gamma"), gammaOff, c);
+        }
+        if (dgamma != null) {
+            Ranges.flat(m, "dgamma", cl(dgamma, m, "dgamma"), dgammaOff, c);
+        }
+        if (dbeta != null) {
+            Ranges.flat(m, "dbeta", cl(dbeta, m, "dbeta"), dbetaOff, c);
+        }
+        activationBackward(Activation.RELU, 0f, size, y, yOff, y, yOff, dy, dyOff, dx, dxOff);
+        batchNormBackward(n, c, spatial, eps, x, xOff, dx, dxOff, mean, meanOff, var, varOff, gamma, gammaOff, dx, dxOff,
+                dgamma, dgammaOff, dbeta, dbetaOff);
+    }
+
     // ---- dropout
 
     @Override

@@ -15,7 +15,19 @@ public final class Activations {
 
     /** ReLU. */
     public static Module relu() {
-        return new Simple("ReLU", Tensor::relu);
+        return new Relu();
+    }
+
+    /** Whether {@code m} is a ReLU layer made by {@link #relu()} (which {@link Sequential} fuses into a batch norm before it). */
+    static boolean isRelu(Module m) {
+        return m instanceof Relu;
+    }
+
+    /** The ReLU layer: its own type, so that containers can recognise it. */
+    private static final class Relu extends Simple {
+        Relu() {
+            super("ReLU", Tensor::relu);
+        }
     }
 
     /** Sigmoid. */
@@ -54,7 +66,7 @@ public final class Activations {
     }
 
     /** A parameter-free layer around one tensor function. */
-    private static final class Simple extends Module {
+    private static class Simple extends Module {
         private final String name;
         private final java.util.function.UnaryOperator<Tensor> f;
 

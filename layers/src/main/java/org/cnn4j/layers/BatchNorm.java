@@ -45,14 +45,25 @@ abstract class BatchNorm extends Module {
     /** Checks the rank this flavour accepts. */
     abstract void checkInput(Tensor x);
 
-    @Override
-    public Tensor forward(Tensor x) {
+    private void checkChannels(Tensor x) {
         checkInput(x);
         if (x.dim(1) != channels) {
             throw new IllegalArgumentException(layer + ".forward: input must have " + channels + " channels (dimension 1), "
                     + "but got " + x.shape());
         }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        checkChannels(x);
         return F.batchNorm(layer + ".forward", x, runningMean, runningVar, gamma == null ? null : gamma.tensor(),
+                beta == null ? null : beta.tensor(), isTraining(), momentum, eps);
+    }
+
+    /** {@code relu(forward(x))} as one op ({@link F#batchNormRelu}); {@link Sequential} calls it for this layer + ReLU. */
+    Tensor forwardRelu(Tensor x) {
+        checkChannels(x);
+        return F.batchNormRelu(layer + ".forward", x, runningMean, runningVar, gamma == null ? null : gamma.tensor(),
                 beta == null ? null : beta.tensor(), isTraining(), momentum, eps);
     }
 

@@ -9,26 +9,32 @@ import org.cnn4j.runtime.Tensor;
  * fused backward on the backend's {@code NormOps}; inputs {@code (x, gamma, beta)}, the affine pair
  * possibly null. The batch mean and biased variance are kept for the backward pass and exposed so the
  * layer can update its running statistics without another pass over the data.
+ *
+ * <p>With {@code relu} it is batch norm followed by ReLU, {@code y = max(0, bn(x))}, as one op (the backend fuses
+ * the passes where it can): the backward masks the gradient with {@code y > 0} and keeps {@code y} for that, as
+ * ReLU alone would.
  */
 final class BatchNormFunction extends Function {
     private final int n;
     private final int c;
     private final int spatial;
     private final float eps;
+    private final boolean relu;
     private Tensor mean;
     private Tensor var;
     private Tensor gamma;
 
-    BatchNormFunction(int n, int c, int spatial, float eps) {
+    BatchNormFunction(int n, int c, int spatial, float eps, boolean relu) {
         this.n = n;
         this.c = c;
         this.spatial = spatial;
         this.eps = eps;
+        this.relu = relu;
     }
 
     @Override
     public String name() {
-        return "batchNorm";
+        return relu ? "batchNormRelu" : "batchNorm";
     }
 
     /** The batch mean of the last forward pass, {@code [c]}. */
@@ -51,10 +57,18 @@ final class BatchNormFunction extends Function {
         x.device().backend().batchNormStatistics(n, c, spatial, x.memory(), x.offset(), mean.memory(), mean.offset(),
                 var.memory(), var.offset());
         Tensor y = x.device().empty(x.shape());
-        x.device().backend().batchNormForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(), mean.offset(),
-                var.memory(), var.offset(), gamma == null ? null : gamma.memory(), gamma == null ? 0 : gamma.offset(),
-                beta == null ? null : beta.memory(), beta == null ? 0 : beta.offset(), y.memory(), y.offset());
-        ctx.save(x, mean, var);
+        if (relu) {
+            x.device().backend().batchNormReluForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(),
+                    mean.offset(), var.memory(), var.offset(), gamma == null ? null : gamma.memory(),
+                    gamma == null ? 0 : gamma.offset(), beta == null ? null : beta.memory(), beta == null ? 0 : beta.offset(),
+                    y.memory(), y.offset());
+            ctx.save(x, mean, var, y);
+        } else {
+            x.device().backend().batchNormForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(), mean.offset(),
+                    var.memory(), var.offset(), gamma == null ? null : gamma.memory(), gamma == null ? 0 : gamma.offset(),
+                    beta == null ? null : beta.memory(), beta == null ? 0 : beta.offset(), y.memory(), y.offset());
+            ctx.save(x, mean, var);
+        }
         return y;
     }
 
@@ -66,11 +80,20 @@ final class BatchNormFunction extends Function {
         Tensor dx = dy.device().empty(x.shape());
         Tensor dgamma = gamma != null && ctx.needsInputGrad(1) ? dy.device().empty(Shape.of(c)) : null;
         Tensor dbeta = ctx.needsInputGrad(2) ? dy.device().empty(Shape.of(c)) : null;
-        dy.device().backend().batchNormBackward(n, c, spatial, eps, x.memory(), x.offset(), dy.memory(), dy.offset(),
-                m.memory(), m.offset(), v.memory(), v.offset(), gamma == null ? null : gamma.memory(),
-                gamma == null ? 0 : gamma.offset(), dx.memory(), dx.offset(),
-                dgamma == null ? null : dgamma.memory(), dgamma == null ? 0 : dgamma.offset(),
-                dbeta == null ? null : dbeta.memory(), dbeta == null ? 0 : dbeta.offset());
+        if (relu) {
+            Tensor y = ctx.saved(3);
+            dy.device().backend().batchNormReluBackward(n, c, spatial, eps, x.memory(), x.offset(), y.memory(), y.offset(),
+                    dy.memory(), dy.offset(), m.memory(), m.offset(), v.memory(), v.offset(),
+                    gamma == null ? null : gamma.memory(), gamma == null ? 0 : gamma.offset(), dx.memory(), dx.offset(),
+                    dgamma == null ? null : dgamma.memory(), dgamma == null ? 0 : dgamma.offset(),
+                    dbeta == null ? null : dbeta.memory(), dbeta == null ? 0 : dbeta.offset());
+        } else {
+            dy.device().backend().batchNormBackward(n, c, spatial, eps, x.memory(), x.offset(), dy.memory(), dy.offset(),
+                    m.memory(), m.offset(), v.memory(), v.offset(), gamma == null ? null : gamma.memory(),
+                    gamma == null ? 0 : gamma.offset(), dx.memory(), dx.offset(),
+                    dgamma == null ? null : dgamma.memory(), dgamma == null ? 0 : dgamma.offset(),
+                    dbeta == null ? null : dbeta.memory(), dbeta == null ? 0 : dbeta.offset());
+        }
         return new Tensor[] {ctx.needsInputGrad(0) ? dx : null, dgamma, dbeta};
     }
 }

@@ -224,6 +224,23 @@ public final class F {
      */
     public static Tensor batchNorm(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
                                    boolean training, float momentum, float eps) {
+        return batchNorm(op, x, runningMean, runningVar, gamma, beta, training, momentum, eps, false);
+    }
+
+    /**
+     * {@code relu(batchNorm(...))} (see {@link #batchNorm}) as one op: in training mode the backend normalizes and
+     * applies ReLU in one pass, and the backward masks the gradient inside batch norm's backward, saving a read and a
+     * write of the tensor each way. The values and gradients are those of the two ops; {@link Sequential} calls it for
+     * a batch-norm layer followed by a ReLU layer.
+     */
+    public static Tensor batchNormRelu(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
+                                       boolean training, float momentum, float eps) {
+        return batchNorm(op, x, runningMean, runningVar, gamma, beta, training, momentum, eps, true);
+    }
+
+    @SuppressWarnings("java:S107")
+    private static Tensor batchNorm(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
+                                    boolean training, float momentum, float eps, boolean relu) {
         Checks.openOnOneDevice(op, x, runningMean, runningVar, gamma, beta);
         if (!(Float.isFinite(eps) && eps > 0) || !(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException(op + ": eps must be finite and > 0 and momentum in [0, 1], but got eps=" + eps
@@ -251,7 +268,7 @@ public final class F {
                 throw new IllegalArgumentException(op + ": " + (training ? "training" : "batch statistics (no running statistics)")
                         + " needs more than 1 value per channel, but got input " + x.shape());
             }
-            BatchNormFunction f = new BatchNormFunction(n, c, spatial, eps);
+            BatchNormFunction f = new BatchNormFunction(n, c, spatial, eps, relu);
             Tensor y = f.apply(x, gamma, beta);
             if (training && runningMean != null) {
                 try (NoGrad off = NoGrad.enter()) {
@@ -270,7 +287,10 @@ public final class F {
             scale = scale.mul(gamma);
         }
         Tensor y = x.sub(runningMean.reshape(bshape)).mul(scale.reshape(bshape));
-        return beta == null ? y : y.add(beta.reshape(bshape));
+        if (beta != null) {
+            y = y.add(beta.reshape(bshape));
+        }
+        return relu ? y.relu() : y;
     }
 
     /**

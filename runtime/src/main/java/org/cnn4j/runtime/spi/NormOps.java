@@ -29,9 +29,29 @@ public interface NormOps {
     /**
      * Training-mode backward (batch statistics): writes {@code dx}, and {@code dgamma}, {@code dbeta}
      * when they are not null. {@code mean} and {@code var} are the batch statistics of the forward pass.
+     * {@code dx} may be the same range as {@code dy}.
      */
     void batchNormBackward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff, DeviceMemory dy, long dyOff,
                            DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
                            DeviceMemory gamma, long gammaOff, DeviceMemory dx, long dxOff,
                            DeviceMemory dgamma, long dgammaOff, DeviceMemory dbeta, long dbetaOff);
+
+    /**
+     * Batch norm followed by ReLU, {@code y = max(0, gamma * (x - mean) / sqrt(var + eps) + beta)}: the same
+     * values as {@link #batchNormForward} and then ReLU, in one pass over the data where the backend fuses them.
+     */
+    void batchNormReluForward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff,
+                              DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                              DeviceMemory gamma, long gammaOff, DeviceMemory beta, long betaOff,
+                              DeviceMemory y, long yOff);
+
+    /**
+     * Training-mode backward of {@link #batchNormReluForward}, given its output {@code y}: {@link #batchNormBackward}
+     * applied to {@code dz = y > 0 ? dy : 0} (ReLU's gradient; {@code y > 0} exactly where the normalized value is),
+     * so {@code dbeta = sum dz}, {@code dgamma = sum dz * xhat}. {@code dx} may be the same range as {@code dy}.
+     */
+    void batchNormReluBackward(int n, int c, int spatial, float eps, DeviceMemory x, long xOff, DeviceMemory y, long yOff,
+                               DeviceMemory dy, long dyOff, DeviceMemory mean, long meanOff, DeviceMemory var, long varOff,
+                               DeviceMemory gamma, long gammaOff, DeviceMemory dx, long dxOff,
+                               DeviceMemory dgamma, long dgammaOff, DeviceMemory dbeta, long dbetaOff);
 }
