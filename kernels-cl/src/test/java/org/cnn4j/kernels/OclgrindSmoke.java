@@ -507,6 +507,12 @@ public final class OclgrindSmoke {
             check("batchNorm dx, segments " + segments, ref[0], DeviceArrays.download(b, dxd, 0, size), 1e-5, 1e-4);
             check("batchNorm dgamma", ref[1], DeviceArrays.download(b, dgd, 0, c), 1e-5, 1e-4);
             check("batchNorm dbeta", ref[2], DeviceArrays.download(b, dbd, 0, c), 1e-5, 1e-4);
+            // dx written over dy, as batch norm + ReLU's backward runs it
+            ClBuffer inPlace = (ClBuffer) DeviceArrays.upload(b, dy);
+            norm.backward(n, c, sp, 1e-5f, (ClBuffer) xd, 0, inPlace, 0, (ClBuffer) mean, 0, (ClBuffer) var, 0,
+                    (ClBuffer) gd, 0, inPlace, 0, null, 0, null, 0);
+            check("batchNorm dx over dy, segments " + segments, ref[0], DeviceArrays.download(b, inPlace, 0, size), 1e-5, 1e-4);
+            release(b, inPlace);
             release(b, mean);
             release(b, var);
         }
@@ -668,6 +674,10 @@ public final class OclgrindSmoke {
                 check(what + " dx", ref[0], DeviceArrays.download(b, dxd, 0, size), 1e-5, 1e-4);
                 check(what + " dgamma", ref[1], DeviceArrays.download(b, dgd, 0, bc), 1e-5, 1e-4);
                 check(what + " dbeta", ref[2], DeviceArrays.download(b, dbd, 0, bc), 1e-5, 1e-4);
+                ClBuffer inPlace = (ClBuffer) DeviceArrays.upload(b, bdy);
+                norm.backward(bn, bc, sp, 1e-5f, bxd, 0, inPlace, 0, mean, 0, var, 0, gd, 0, inPlace, 0, null, 0, null, 0);
+                check(what + " dx over dy", ref[0], DeviceArrays.download(b, inPlace, 0, size), 1e-5, 1e-4);
+                release(b, inPlace);
                 for (DeviceMemory d : new DeviceMemory[] {mean, var, yd, dxd, dgd, dbd}) {
                     release(b, d);
                 }
