@@ -1,24 +1,34 @@
 package org.cnn4j.cpu;
 
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Parallel loops for the CPU backend on one shared, fixed pool of daemon threads.
+ * Parallel loops for the CPU backend on one shared, fixed set of daemon worker threads.
  *
  * <p>The parallelism is {@link #threads()}: {@code Runtime.availableProcessors()}, or the system
- * property {@code cnn4j.cpu.threads}. The pool holds {@code threads() - 1} workers, because the thread
+ * property {@code cnn4j.cpu.threads}. There are {@code threads() - 1} workers, because the thread
  * that calls {@link #parallelFor} always runs chunks itself. Chunks are claimed from a shared counter,
- * so the caller finishes the loop alone if every worker is busy: a loop can never wait on a queue.
+ * so the caller finishes the loop alone if no worker is free: a loop never waits for a queue.
  * A loop started from inside a worker runs inline.
+ *
+ * <p>Each worker has a one-task slot. The caller hands a loop to every idle worker it needs by setting its
+ * slot, and wakes it only if it is parked. A worker that finishes keeps polling its slot for
+ * {@code cnn4j.cpu.spinMicros} microseconds (default {@value #DEFAULT_SPIN_MICROS}; 0 parks at once) before it
+ * parks: a training step runs dozens of short parallel loops back to back, and waking a parked thread took about
+ * 45 us in the virtual machine these figures come from, a large share of a 0.2 ms loop (as OpenMP runtimes do, the
+ * idle worker spends that time polling instead). It yields the processor between polls, so that the JIT
+ * compiler and the garbage collector threads are not starved on a machine with few cores. Measured on 2 cores:
+ * ReLU forward on 1.6 M floats 6.8-8.1 -> 9.2-9.6 G elements/s; forward+backward 1.8-2.0 -> 2.4 G elements/s; a
+ * training step of the reference CNN +2% (the same JVM alternating the two settings).
  */
 final class CpuParallel {
     /** System property that overrides the number of threads. */
     static final String THREADS_PROPERTY = "cnn4j.cpu.threads";
+    /** System property: how long an idle worker polls for work before it parks, in microseconds. */
+    static final String SPIN_PROPERTY = "cnn4j.cpu.spinMicros";
+    static final long DEFAULT_SPIN_MICROS = 200;
 
     /** Body of a parallel loop: handles the indices {@code [from, to)}. */
     @FunctionalInterface
@@ -28,7 +38,8 @@ final class CpuParallel {
     }
 
     private static final int THREADS = configuredThreads();
-    private static final Executor WORKERS = THREADS > 1 ? newPool(THREADS - 1) : null;
+    private static final long SPIN_NANOS = configuredSpinMicros() * 1000L;
+    private static final Worker[] WORKERS = startWorkers(THREADS - 1);
 
     private CpuParallel() {
     }
@@ -57,8 +68,10 @@ final class CpuParallel {
             return;
         }
         Loop loop = new Loop(start, n, (int) chunks, body);
-        for (int i = 1; i < chunks; i++) {
-            WORKERS.execute(loop);
+        for (int i = 0, handed = 0; i < WORKERS.length && handed < chunks - 1; i++) {
+            if (WORKERS[i].offer(loop)) {
+                handed++;
+            }
         }
         loop.run();
         loop.await();
@@ -120,19 +133,86 @@ final class CpuParallel {
         }
     }
 
-    /** A pool thread; loops started on it run inline. */
+    /** A worker thread with a one-task slot; loops started on it run inline. */
     private static final class Worker extends Thread {
-        private static final AtomicInteger COUNT = new AtomicInteger();
+        private final AtomicReference<Loop> slot = new AtomicReference<>();
+        private volatile boolean parked;
 
-        Worker(Runnable r) {
-            super(r, "cnn4j-cpu-" + COUNT.incrementAndGet());
+        Worker(int index) {
+            super("cnn4j-cpu-" + index);
             setDaemon(true);
+        }
+
+        /** Hands {@code loop} to this worker if its slot is free; wakes it if it is parked. */
+        boolean offer(Loop loop) {
+            if (!slot.compareAndSet(null, loop)) {
+                return false;
+            }
+            if (parked) {
+                LockSupport.unpark(this);
+            }
+            return true;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Loop loop = slot.getAndSet(null);
+                if (loop != null) {
+                    loop.run();
+                } else {
+                    idle();
+                }
+            }
+        }
+
+        /** Polls the slot for {@link #SPIN_NANOS}, then parks until {@link #offer} sets it. */
+        private void idle() {
+            long since = System.nanoTime();
+            for (int spins = 1; slot.get() == null; spins++) {
+                if ((spins & 63) != 0) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if (System.nanoTime() - since < SPIN_NANOS) {
+                    Thread.yield();
+                    continue;
+                }
+                parked = true; // written before the slot is read again: offer() sees it or we see the slot
+                if (slot.get() == null) {
+                    LockSupport.park(this);
+                }
+                parked = false;
+                since = System.nanoTime();
+            }
         }
     }
 
-    private static Executor newPool(int workers) {
-        return new ThreadPoolExecutor(workers, workers, 0L, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), Worker::new);
+    private static Worker[] startWorkers(int count) {
+        Worker[] workers = new Worker[Math.max(0, count)];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
+        return workers;
+    }
+
+    private static long configuredSpinMicros() {
+        String value = System.getProperty(SPIN_PROPERTY);
+        if (value == null) {
+            return DEFAULT_SPIN_MICROS;
+        }
+        try {
+            long micros = Long.parseLong(value.trim());
+            if (micros >= 0) {
+                return micros;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the value
+        }
+        org.slf4j.LoggerFactory.getLogger(CpuParallel.class).warn("CpuParallel: system property {} must be an integer "
+                + ">= 0, but got '{}'; using {}", SPIN_PROPERTY, value, DEFAULT_SPIN_MICROS);
+        return DEFAULT_SPIN_MICROS;
     }
 
     private static int configuredThreads() {

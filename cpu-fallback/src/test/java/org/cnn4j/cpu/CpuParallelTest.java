@@ -51,4 +51,43 @@ class CpuParallelTest {
                 }));
         assertSame(boom, thrown);
     }
+
+    /**
+     * Four threads start loops at once, many times, with pauses that let the workers park and loops that find them
+     * polling: every loop sees each of its indices exactly once and returns (a lost wake-up would hang here).
+     */
+    @Test
+    void concurrentCallersEachGetEveryIndexOnce() throws InterruptedException {
+        int callers = 4;
+        AtomicLong failures = new AtomicLong();
+        Thread[] threads = new Thread[callers];
+        for (int t = 0; t < callers; t++) {
+            int seed = t;
+            threads[t] = new Thread(() -> {
+                for (int rep = 0; rep < 300; rep++) {
+                    int n = 1 + (rep * 37 + seed * 11) % 5000;
+                    AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                    CpuParallel.parallelFor(0, n, 1, (from, to) -> {
+                        for (long i = from; i < to; i++) {
+                            seen.incrementAndGet((int) i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        if (seen.get(i) != 1) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                    if (rep % 50 == 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // workers park meanwhile
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+            assertEquals(false, t.isAlive(), "a caller did not finish its loops within 60 s");
+        }
+        assertEquals(0, failures.get(), "indices seen other than once");
+    }
 }
