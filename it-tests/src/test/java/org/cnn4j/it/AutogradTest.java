@@ -307,6 +307,37 @@ class AutogradTest {
         }
     }
 
+    /**
+     * A leaf may adopt a gradient the backward pass made instead of copying it; it must never adopt one that anything
+     * else holds: the caller's gradient, or one gradient passed to two inputs (addition passes it through).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Contract.DEVICES)
+    void leafGradientsNeverShareMemoryWithOtherTensors(Device device) {
+        try (Scope scope = Scope.open()) {
+            Tensor a = device.fromArray(new float[] {1, 2, 3}, 3).requiresGrad(true);
+            Tensor b = device.fromArray(new float[] {4, 5, 6}, 3).requiresGrad(true);
+            Tensor g = device.fromArray(new float[] {1, 1, 1}, 3);
+            a.add(b).backward(g, false);
+            try (NoGrad off = NoGrad.enter()) {
+                a.grad().fill(7f);
+            }
+            Tolerance.EXACT.assertClose("b.grad after a.grad was overwritten", new float[] {1, 1, 1}, b.grad().toArray());
+            Tolerance.EXACT.assertClose("the caller's gradient after a.grad was overwritten", new float[] {1, 1, 1}, g.toArray());
+
+            Tensor x = device.fromArray(new float[] {-1, 2, 3}, 3).requiresGrad(true);
+            Tensor r = device.fromArray(new float[] {1, 2, 3}, 3);
+            x.relu().backward(r, false);                       // relu's gradient: a new tensor, adoptable
+            Tolerance.EXACT.assertClose("relu", new float[] {0, 2, 3}, x.grad().toArray());
+            x.relu().mul(2f).sum().backward();                 // accumulates into the adopted tensor: + 2 where x > 0
+            Tolerance.EXACT.assertClose("accumulated", new float[] {0, 4, 5}, x.grad().toArray());
+            Tolerance.EXACT.assertClose("the caller's gradient", new float[] {1, 2, 3}, r.toArray());
+            Tensor kept = x.grad();
+            x.zeroGrad();
+            assertTrue(kept.isClosed(), "zeroGrad closes the adopted gradient, which the leaf owns");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(Contract.DEVICES)
     void customFunctionsJoinTheGraph(Device device) {

@@ -60,7 +60,7 @@ final class Autograd {
                     Anomaly.checkBackward(node, g, grads, inputs);
                 }
                 for (int i = 0; i < inputs.length; i++) {
-                    deliver(node, inputs[i], grads[i], pending, uses);
+                    deliver(node, inputs[i], grads[i], pending, uses, ownedHere(grads, i, g, gradRoot, scope));
                 }
                 if (g != gradRoot && drop(g, uses)) {
                     g.close();
@@ -72,7 +72,26 @@ final class Autograd {
         }
     }
 
-    private static void deliver(Node node, Tensor input, Tensor grad, Map<Node, Tensor> pending, Map<Tensor, Integer> uses) {
+    /**
+     * Whether {@code grads[i]} is a tensor this backward pass made and nothing else holds: created in the pass's scope,
+     * not the node's incoming gradient or the caller's root gradient, and not returned for another input too. A leaf
+     * may then adopt it as its {@code grad} instead of copying it.
+     */
+    private static boolean ownedHere(Tensor[] grads, int i, Tensor incoming, Tensor gradRoot, Scope scope) {
+        Tensor t = grads[i];
+        if (t == null || t == incoming || t == gradRoot || t.owner() != scope) {
+            return false;
+        }
+        for (int j = 0; j < grads.length; j++) {
+            if (j != i && grads[j] == t) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void deliver(Node node, Tensor input, Tensor grad, Map<Node, Tensor> pending, Map<Tensor, Integer> uses,
+                                boolean adoptable) {
         if (grad == null || input == null || !input.requiresGrad()) {
             return;
         }
@@ -82,7 +101,7 @@ final class Autograd {
         }
         Node producer = input.gradFn();
         if (producer == null) {
-            input.accumulateGrad(grad);
+            input.accumulateGrad(grad, adoptable && !uses.containsKey(grad));
             return;
         }
         Tensor previous = pending.get(producer);

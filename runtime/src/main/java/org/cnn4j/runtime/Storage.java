@@ -17,6 +17,11 @@ final class Storage {
         return memory;
     }
 
+    /** Whether more than one tensor (a tensor and its views) uses this memory. */
+    synchronized boolean shared() {
+        return references > 1;
+    }
+
     synchronized void retain() {
         references++;
     }

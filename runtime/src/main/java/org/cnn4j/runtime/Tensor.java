@@ -559,11 +559,24 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code grad += g} (a copy is kept; {@code g} stays the caller's). */
     void accumulateGrad(Tensor g) {
+        accumulateGrad(g, false);
+    }
+
+    /**
+     * {@code grad += g}. With {@code adopt}, the first gradient becomes {@code grad} itself, taken out of its scope,
+     * instead of a copy (as PyTorch steals a gradient no one else holds); the caller guarantees that nothing else
+     * references {@code g}, and it is adopted only when no view shares its memory and it starts at offset 0.
+     */
+    void accumulateGrad(Tensor g, boolean adopt) {
         if (!requiresGrad) {
             return;
         }
         Checks.shape("Tensor.backward", "gradient of " + name(), g, shape);
-        if (grad == null) {
+        if (grad == null && adopt && g.offset == 0 && !g.storage.shared() && g.device == device) {
+            Scope.disown(g);
+            g.setName(name() + ".grad");
+            grad = g;
+        } else if (grad == null) {
             Tensor copy = g.copy();
             Scope.disown(copy);
             copy.setName(name() + ".grad");
