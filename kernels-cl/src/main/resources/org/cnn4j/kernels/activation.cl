@@ -43,17 +43,7 @@
 
 #define PER_ITEM 4
 
-#ifndef VW
-#define VW 16
-#endif
-#if VW != 4 && VW != 8 && VW != 16
-#error "VW must be 4, 8 or 16"
-#endif
-#define ACT_CAT_(a, b) a##b
-#define ACT_CAT(a, b) ACT_CAT_(a, b)
-#define floatV ACT_CAT(float, VW)
-#define vloadV ACT_CAT(vload, VW)
-#define vstoreV ACT_CAT(vstore, VW)
+#include "vector_width.clh"
 #define ACT_CHUNK (16 * VW)
 #define ZERO ((floatV)(0.0f))
 

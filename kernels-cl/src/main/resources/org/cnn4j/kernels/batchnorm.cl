@@ -202,31 +202,7 @@ __kernel void bn_backward_dx(const int n, const int C, const int S, const float 
  *                     stores them to dbeta/dgamma when asked), then dx as bn_backward_dx
  * -D parameters: VW  floats per vector load, 4, 8 or 16 (default 16; the launcher uses the device's preferred width)
  */
-#ifndef VW
-#define VW 16
-#endif
-#define BN_CAT_(a, b) a##b
-#define BN_CAT(a, b) BN_CAT_(a, b)
-#define floatV BN_CAT(float, VW)
-#define vloadV BN_CAT(vload, VW)
-#define vstoreV BN_CAT(vstore, VW)
-#if VW != 4 && VW != 8 && VW != 16
-#error "VW must be 4, 8 or 16"
-#endif
-
-inline float bn_lanes(const floatV v) {
-    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
-    float t[VW];
-    vstoreV(v, 0, t);
-#pragma unroll
-    for (int w = VW / 2; w >= 1; w /= 2) {
-#pragma unroll
-        for (int i = 0; i < w; ++i) {
-            t[i] += t[i + w];
-        }
-    }
-    return t[0];
-}
+#include "vector_width.clh"
 
 /* Sum of VALUE(v) over rows [n0, n1) of channel c (vector expression on floatV v, scalar on float v). */
 #define BN_ROWS_SUM(VALUE, total) \
@@ -248,7 +224,7 @@ inline float bn_lanes(const floatV v) {
             tail += VALUE(xb[row + s], yb[row + s]); \
         } \
     } \
-    const float total = bn_lanes((a0 + a1) + (a2 + a3)) + tail;
+    const float total = vw_lane_sum((a0 + a1) + (a2 + a3)) + tail;
 
 #define BN_ROWS_ARGS const int n, const int C, const int S, const int parts, \
                      __global const float* x, const ulong xOff, __global float* partial
@@ -364,8 +340,8 @@ __kernel void bn_rows_partial_backward(BN_ROWS_ARGS, __global const float* dy, c
             ht += d * ((xb[row + s] - mu) * invStd);
         }
     }
-    partial[c * parts + q] = bn_lanes(g0 + g1) + gt;
-    partial[C * parts + c * parts + q] = bn_lanes(h0 + h1) + ht;
+    partial[c * parts + q] = vw_lane_sum(g0 + g1) + gt;
+    partial[C * parts + c * parts + q] = vw_lane_sum(h0 + h1) + ht;
 }
 
 __kernel void bn_rows_backward_dx(const int rows, const int C, const int S, const int parts, const float eps,

@@ -480,9 +480,7 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
  *             planes have room for the rows of the last step
  */
 
-#ifndef VW
-#define VW 16
-#endif
+#include "vector_width.clh"
 #ifndef KH
 #define KH 3
 #endif
@@ -508,12 +506,6 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
 #define WRB 2
 #endif
 
-#define CONV_CAT_(a, b) a##b
-#define CONV_CAT(a, b) CONV_CAT_(a, b)
-#define floatV CONV_CAT(float, VW)
-#define intV CONV_CAT(int, VW)
-#define vloadV CONV_CAT(vload, VW)
-#define vstoreV CONV_CAT(vstore, VW)
 #define TAPS (KH * KW)
 
 #if VW == 16
@@ -522,24 +514,7 @@ __kernel void conv_add_bias(const int K, const int P, __global float* y, const u
 #define LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
 #elif VW == 4
 #define LANES ((int4)(0, 1, 2, 3))
-#else
-#error "VW must be 4, 8 or 16"
 #endif
-
-/* The sum of a vector's lanes, halving (a fixed order). */
-inline float conv_lane_sum(const floatV v) {
-    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
-    float t[VW];
-    vstoreV(v, 0, t);
-#pragma unroll
-    for (int w = VW / 2; w >= 1; w /= 2) {
-#pragma unroll
-        for (int i = 0; i < w; ++i) {
-            t[i] += t[i + w];
-        }
-    }
-    return t[0];
-}
 
 /*
  * One work-item per plane (dim 0), walking its PR rows: zeros, the row's copy, zeros. Every element of xp is written.
@@ -727,7 +702,7 @@ __kernel void conv_rows_weight(const int N, const int C, const int G, const int 
         __global float* o = out + outOff + (((ulong)chunk * (ulong)K + (ulong)(k0 + j)) * (ulong)Cg + (ulong)cc) * TAPS;
 #pragma unroll
         for (int t = 0; t < TAPS; ++t) {
-            o[t] = conv_lane_sum(acc[j][t]);
+            o[t] = vw_lane_sum(acc[j][t]);
         }
     }
 }

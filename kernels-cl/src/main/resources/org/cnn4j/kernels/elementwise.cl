@@ -66,17 +66,7 @@
 #ifndef IPW
 #define IPW 4
 #endif
-#ifndef VW
-#define VW 16
-#endif
-#if VW != 4 && VW != 8 && VW != 16
-#error "VW must be 4, 8 or 16"
-#endif
-#define EW_CAT_(a, b) a##b
-#define EW_CAT(a, b) EW_CAT_(a, b)
-#define floatV EW_CAT(float, VW)
-#define vloadV EW_CAT(vload, VW)
-#define vstoreV EW_CAT(vstore, VW)
+#include "vector_width.clh"
 #define EW_CHUNK (16 * VW)
 
 inline float unary_apply(const float x) {

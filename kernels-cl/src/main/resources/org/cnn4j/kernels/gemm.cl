@@ -34,7 +34,7 @@
  *                 by element. (PoCL, 64 x 3136 x 128: 0.4 ms; with the rows loop rolled, which kept acc in
  *                 memory, 1.6 ms.)
  *   gemm_dot      for CPU devices, A B^T (transA == 0, transB == 1; a Linear layer's forward pass): both operands'
- *                 rows are contiguous along k, so a work-item keeps DM x DN floatVW accumulators of dot products
+ *                 rows are contiguous along k, so a work-item keeps DM x DN floatV accumulators of dot products
  *                 along k and adds their lanes at the end. (PoCL, 64 x 128 x 3136: 0.55 ms against 4.6 ms for
  *                 gemm_blocked's gathering path.)
  *
@@ -90,9 +90,7 @@
 #ifndef DN
 #define DN 4
 #endif
-#ifndef VW
-#define VW 16
-#endif
+#include "vector_width.clh"
 
 #if (TS % WPT) != 0
 #error "WPT must divide TS"
@@ -103,26 +101,6 @@
 #define floatRN GEMM_CAT(float, RN)
 #define vloadRN GEMM_CAT(vload, RN)
 #define vstoreRN GEMM_CAT(vstore, RN)
-#define floatVW GEMM_CAT(float, VW)
-#define vloadVW GEMM_CAT(vload, VW)
-#if VW != 4 && VW != 8 && VW != 16
-#error "VW must be 4, 8 or 16"
-#endif
-
-/* The sum of a vector's lanes, halving (a fixed order). */
-inline float gemm_lanes(const floatVW v) {
-    /* through a private array: Oclgrind's uninitialised-value checker crashes on .lo / .hi of a vector */
-    float t[VW];
-    GEMM_CAT(vstore, VW)(v, 0, t);
-#pragma unroll
-    for (int w = VW / 2; w >= 1; w /= 2) {
-#pragma unroll
-        for (int i = 0; i < w; ++i) {
-            t[i] += t[i + w];
-        }
-    }
-    return t[0];
-}
 
 __kernel __attribute__((reqd_work_group_size(TS, RTS, 1)))
 void gemm_tiled(const int transA, const int transB, const int m, const int n, const int k, const float alpha,
@@ -390,25 +368,25 @@ __kernel void gemm_dot(const int transA, const int transB, const int m, const in
     for (int j = 0; j < DN; ++j) {
         br[j] = B + (ulong)min(c0 + j, n - 1) * (ulong)ldb;
     }
-    floatVW acc[DM][DN];
+    floatV acc[DM][DN];
 #pragma unroll
     for (int i = 0; i < DM; ++i) {
 #pragma unroll
         for (int j = 0; j < DN; ++j) {
-            acc[i][j] = (floatVW)(0.0f);
+            acc[i][j] = (floatV)(0.0f);
         }
     }
     int p = 0;
     for (; p + VW <= k; p += VW) {
-        floatVW av[DM];
-        floatVW bv[DN];
+        floatV av[DM];
+        floatV bv[DN];
 #pragma unroll
         for (int i = 0; i < DM; ++i) {
-            av[i] = vloadVW(0, ar[i] + p);
+            av[i] = vloadV(0, ar[i] + p);
         }
 #pragma unroll
         for (int j = 0; j < DN; ++j) {
-            bv[j] = vloadVW(0, br[j] + p);
+            bv[j] = vloadV(0, br[j] + p);
         }
 #pragma unroll
         for (int i = 0; i < DM; ++i) {
@@ -423,7 +401,7 @@ __kernel void gemm_dot(const int transA, const int transB, const int m, const in
     for (int i = 0; i < DM; ++i) {
 #pragma unroll
         for (int j = 0; j < DN; ++j) {
-            out[i][j] = gemm_lanes(acc[i][j]);
+            out[i][j] = vw_lane_sum(acc[i][j]);
         }
     }
     for (; p < k; ++p) {

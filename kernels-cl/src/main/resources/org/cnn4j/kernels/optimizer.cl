@@ -64,17 +64,7 @@
 #define DECOUPLED 0
 #endif
 
-#ifndef VW
-#define VW 16
-#endif
-#if VW != 4 && VW != 8 && VW != 16
-#error "VW must be 4, 8 or 16"
-#endif
-#define OPT_CAT_(a, b) a##b
-#define OPT_CAT(a, b) OPT_CAT_(a, b)
-#define floatV OPT_CAT(float, VW)
-#define vloadV OPT_CAT(vload, VW)
-#define vstoreV OPT_CAT(vstore, VW)
+#include "vector_width.clh"
 #define OPT_CHUNK (16 * VW)
 
 #if NESTEROV && !MOMENTUM

@@ -37,17 +37,7 @@
 #define SUM_BLOCK 16
 #endif
 
-#ifndef VW
-#define VW 16
-#endif
-#if VW != 4 && VW != 8 && VW != 16
-#error "VW must be 4, 8 or 16"
-#endif
-#define RD_CAT_(a, b) a##b
-#define RD_CAT(a, b) RD_CAT_(a, b)
-#define floatV RD_CAT(float, VW)
-#define vloadV RD_CAT(vload, VW)
-#define vstoreV RD_CAT(vstore, VW)
+#include "vector_width.clh"
 
 #define R_SUM 0
 #define R_MEAN 1
