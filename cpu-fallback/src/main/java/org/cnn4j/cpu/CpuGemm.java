@@ -144,7 +144,8 @@ final class CpuGemm implements GemmOps {
         return (int) Math.min(total, (long) ceilDiv(total, align) * p / parts * align);
     }
 
-    private static int ceilDiv(int x, int y) {
+    /** {@code ceil(x / y)} for {@code x >= 0}, {@code y > 0}. */
+    static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
 }

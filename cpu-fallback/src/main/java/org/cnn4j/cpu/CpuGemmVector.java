@@ -107,7 +107,7 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
 
     @Override
     public void multiplyAll(CpuGemm.Call g, boolean overwrite) {
-        if ((long) g.k() * ceilDiv(g.n(), NR) * NR <= WHOLE_B) {
+        if ((long) g.k() * CpuGemm.ceilDiv(g.n(), NR) * NR <= WHOLE_B) {
             multiplyWhole(g, overwrite);
             return;
         }
@@ -147,8 +147,8 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
         int m = g.m();
         int n = g.n();
         int k = g.k();
-        int panels = ceilDiv(n, NR);
-        int depthBlocks = ceilDiv(k, KC);
+        int panels = CpuGemm.ceilDiv(n, NR);
+        int depthBlocks = CpuGemm.ceilDiv(k, KC);
         float[] packed = WORKSPACE.get().whole();
         CpuParallel.parallelFor(0, (long) depthBlocks * panels, 2, (from, to) -> {
             for (long task = from; task < to; task++) {
@@ -157,8 +157,8 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
                 packB(g, 0, pc, Math.min(KC, k - pc), 0, n, jp, jp + 1, packed, pc * panels * NR);
             }
         });
-        int rowTiles = ceilDiv(m, MR);
-        int rowGroups = Math.min(rowTiles, Math.max(ceilDiv(rowTiles, MC / MR), ceilDiv(4 * CpuParallel.threads(), panels)));
+        int rowTiles = CpuGemm.ceilDiv(m, MR);
+        int rowGroups = Math.min(rowTiles, Math.max(CpuGemm.ceilDiv(rowTiles, MC / MR), CpuGemm.ceilDiv(4 * CpuParallel.threads(), panels)));
         CpuParallel.parallelFor(0, (long) rowGroups * panels, 1, (from, to) -> {
             Workspace ws = WORKSPACE.get();
             for (long task = from; task < to; task++) {
@@ -172,10 +172,6 @@ final class CpuGemmVector implements CpuGemm.BlockKernel {
                 }
             }
         });
-    }
-
-    private static int ceilDiv(int x, int y) {
-        return (x + y - 1) / y;
     }
 
     /**

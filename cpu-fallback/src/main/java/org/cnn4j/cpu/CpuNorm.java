@@ -71,18 +71,13 @@ final class CpuNorm implements NormOps {
 
     /** With the kernels {@link CpuVectorSupport} chooses. */
     CpuNorm() {
-        this(BEST, CpuActivation.best());
+        this(BEST);
     }
 
-    /** With {@code kernel} (tests run both) and the activation kernel {@link CpuVectorSupport} chooses. */
+    /** With {@code kernel} (tests run both), and the activation kernel {@link CpuVectorSupport} chooses for the fused ReLU. */
     CpuNorm(Kernel kernel) {
-        this(kernel, CpuActivation.best());
-    }
-
-    /** With {@code kernel}, and {@code activation} for the fused ReLU. */
-    CpuNorm(Kernel kernel, CpuActivation.Kernel activation) {
         this.kernel = kernel;
-        this.activation = activation;
+        this.activation = CpuActivation.best();
     }
 
     /** The kernel this instance runs. */

@@ -37,8 +37,8 @@ final class CpuParallel {
         void run(long from, long to);
     }
 
-    private static final int THREADS = configuredThreads();
-    private static final long SPIN_NANOS = configuredSpinMicros() * 1000L;
+    private static final int THREADS = (int) longProperty(THREADS_PROPERTY, 1, 4096, Runtime.getRuntime().availableProcessors());
+    private static final long SPIN_NANOS = longProperty(SPIN_PROPERTY, 0, 1_000_000, DEFAULT_SPIN_MICROS) * 1000L;
     private static final Worker[] WORKERS = startWorkers(THREADS - 1);
 
     private CpuParallel() {
@@ -197,40 +197,22 @@ final class CpuParallel {
         return workers;
     }
 
-    private static long configuredSpinMicros() {
-        String value = System.getProperty(SPIN_PROPERTY);
+    /** The system property {@code name} as an integer in {@code [min, max]}, else {@code fallback} (with a warning). */
+    private static long longProperty(String name, long min, long max, long fallback) {
+        String value = System.getProperty(name);
         if (value == null) {
-            return DEFAULT_SPIN_MICROS;
+            return fallback;
         }
         try {
-            long micros = Long.parseLong(value.trim());
-            if (micros >= 0) {
-                return micros;
+            long parsed = Long.parseLong(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below with the value
         }
         org.slf4j.LoggerFactory.getLogger(CpuParallel.class).warn("CpuParallel: system property {} must be an integer "
-                + ">= 0, but got '{}'; using {}", SPIN_PROPERTY, value, DEFAULT_SPIN_MICROS);
-        return DEFAULT_SPIN_MICROS;
-    }
-
-    private static int configuredThreads() {
-        String value = System.getProperty(THREADS_PROPERTY);
-        if (value == null) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        try {
-            int threads = Integer.parseInt(value.trim());
-            if (threads >= 1) {
-                return threads;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the value
-        }
-        int fallback = Runtime.getRuntime().availableProcessors();
-        org.slf4j.LoggerFactory.getLogger(CpuParallel.class).warn("CpuParallel: system property {} must be an integer "
-                + ">= 1, but got '{}'; using {} threads", THREADS_PROPERTY, value, fallback);
+                + "in [{}, {}], but got '{}'; using {}", name, min, max, value, fallback);
         return fallback;
     }
 }

@@ -3,6 +3,8 @@ package org.cnn4j.layers;
 import org.cnn4j.runtime.Function;
 import org.cnn4j.runtime.Shape;
 import org.cnn4j.runtime.Tensor;
+import org.cnn4j.runtime.spi.Backend;
+import org.cnn4j.runtime.spi.DeviceMemory;
 
 /**
  * Training-mode batch normalization over {@code [n, c, spatial]} with batch statistics, forward and
@@ -57,16 +59,14 @@ final class BatchNormFunction extends Function {
         x.device().backend().batchNormStatistics(n, c, spatial, x.memory(), x.offset(), mean.memory(), mean.offset(),
                 var.memory(), var.offset());
         Tensor y = x.device().empty(x.shape());
+        Backend b = x.device().backend();
         if (relu) {
-            x.device().backend().batchNormReluForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(),
-                    mean.offset(), var.memory(), var.offset(), gamma == null ? null : gamma.memory(),
-                    gamma == null ? 0 : gamma.offset(), beta == null ? null : beta.memory(), beta == null ? 0 : beta.offset(),
-                    y.memory(), y.offset());
+            b.batchNormReluForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(), mean.offset(), var.memory(),
+                    var.offset(), memory(gamma), offset(gamma), memory(beta), offset(beta), y.memory(), y.offset());
             ctx.save(x, mean, var, y);
         } else {
-            x.device().backend().batchNormForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(), mean.offset(),
-                    var.memory(), var.offset(), gamma == null ? null : gamma.memory(), gamma == null ? 0 : gamma.offset(),
-                    beta == null ? null : beta.memory(), beta == null ? 0 : beta.offset(), y.memory(), y.offset());
+            b.batchNormForward(n, c, spatial, eps, x.memory(), x.offset(), mean.memory(), mean.offset(), var.memory(),
+                    var.offset(), memory(gamma), offset(gamma), memory(beta), offset(beta), y.memory(), y.offset());
             ctx.save(x, mean, var);
         }
         return y;
@@ -80,20 +80,25 @@ final class BatchNormFunction extends Function {
         Tensor dx = dy.device().empty(x.shape());
         Tensor dgamma = gamma != null && ctx.needsInputGrad(1) ? dy.device().empty(Shape.of(c)) : null;
         Tensor dbeta = ctx.needsInputGrad(2) ? dy.device().empty(Shape.of(c)) : null;
+        Backend b = dy.device().backend();
         if (relu) {
             Tensor y = ctx.saved(3);
-            dy.device().backend().batchNormReluBackward(n, c, spatial, eps, x.memory(), x.offset(), y.memory(), y.offset(),
-                    dy.memory(), dy.offset(), m.memory(), m.offset(), v.memory(), v.offset(),
-                    gamma == null ? null : gamma.memory(), gamma == null ? 0 : gamma.offset(), dx.memory(), dx.offset(),
-                    dgamma == null ? null : dgamma.memory(), dgamma == null ? 0 : dgamma.offset(),
-                    dbeta == null ? null : dbeta.memory(), dbeta == null ? 0 : dbeta.offset());
+            b.batchNormReluBackward(n, c, spatial, eps, x.memory(), x.offset(), y.memory(), y.offset(), dy.memory(),
+                    dy.offset(), m.memory(), m.offset(), v.memory(), v.offset(), memory(gamma), offset(gamma), dx.memory(),
+                    dx.offset(), memory(dgamma), offset(dgamma), memory(dbeta), offset(dbeta));
         } else {
-            dy.device().backend().batchNormBackward(n, c, spatial, eps, x.memory(), x.offset(), dy.memory(), dy.offset(),
-                    m.memory(), m.offset(), v.memory(), v.offset(), gamma == null ? null : gamma.memory(),
-                    gamma == null ? 0 : gamma.offset(), dx.memory(), dx.offset(),
-                    dgamma == null ? null : dgamma.memory(), dgamma == null ? 0 : dgamma.offset(),
-                    dbeta == null ? null : dbeta.memory(), dbeta == null ? 0 : dbeta.offset());
+            b.batchNormBackward(n, c, spatial, eps, x.memory(), x.offset(), dy.memory(), dy.offset(), m.memory(),
+                    m.offset(), v.memory(), v.offset(), memory(gamma), offset(gamma), dx.memory(), dx.offset(),
+                    memory(dgamma), offset(dgamma), memory(dbeta), offset(dbeta));
         }
         return new Tensor[] {ctx.needsInputGrad(0) ? dx : null, dgamma, dbeta};
+    }
+
+    private static DeviceMemory memory(Tensor t) {
+        return t == null ? null : t.memory();
+    }
+
+    private static long offset(Tensor t) {
+        return t == null ? 0 : t.offset();
     }
 }
