@@ -42,14 +42,14 @@ final class CpuGemm implements GemmOps {
         /** A short name for logs and benchmarks. */
         String name();
 
-        /** Whether the kernel splits a large single product over the threads itself ({@link #multiplyAll}). */
-        default boolean splitsSingleProducts() {
+        /** Whether the kernel splits the large single product {@code g} over the threads itself ({@link #multiplyAll}). */
+        default boolean splitsSingleProduct(Call g) {
             return false;
         }
 
         /**
          * {@code C = (overwrite ? 0 : C) + alpha op(A) op(B)} for a whole single product ({@code batch == 1}), split
-         * over the threads by the kernel itself; only called when {@link #splitsSingleProducts()}.
+         * over the threads by the kernel itself; only called when {@link #splitsSingleProduct}.
          */
         default void multiplyAll(Call g, boolean overwrite) {
             throw new UnsupportedOperationException(name() + " does not split single products");
@@ -93,7 +93,7 @@ final class CpuGemm implements GemmOps {
         int nParts = m >= n ? 1 : Math.min(parts, ceilDiv(n, COLUMN_ALIGN));
         long pieces = (long) batch * mParts * nParts;
         boolean multiply = k > 0 && alpha != 0f;
-        if (multiply && parallel && batch == 1 && kernel.splitsSingleProducts()) {
+        if (multiply && parallel && batch == 1 && kernel.splitsSingleProduct(call)) {
             if (beta != 0f && beta != 1f) {
                 CpuParallel.parallelFor(0, m, Math.max(1, 8192 / n), (from, to) ->
                         scale(beta, call.c(), (int) cOff, ldc, (int) from, (int) to, 0, n));
