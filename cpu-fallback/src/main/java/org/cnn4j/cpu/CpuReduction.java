@@ -19,6 +19,11 @@ final class CpuReduction implements ReductionOps {
     static final int INNER_BLOCK = 512;
     /** Elements read below which a reduction runs on the calling thread. */
     private static final long GRAIN = 1L << 15;
+    /**
+     * The most pieces a long row sum is cut into, a constant so that the double sum, and so the result, is the same
+     * for every number of threads (parallel whenever there are fewer rows than threads).
+     */
+    private static final int ROW_PIECES = 16;
 
     /**
      * The loops over one contiguous row or one block of columns: {@link CpuReductionPlain}, or
@@ -113,12 +118,12 @@ final class CpuReduction implements ReductionOps {
     }
 
     /**
-     * {@code sum_{k < count} x[base + k]} in double, split into one contiguous piece per thread (a whole-tensor
-     * sum, such as a loss, would otherwise run on one core); the pieces' sums are added in piece order, so the
-     * result depends only on the number of threads.
+     * {@code sum_{k < count} x[base + k]} in double, split into up to {@link #ROW_PIECES} contiguous pieces of at
+     * least {@link #GRAIN} floats that the threads share (a whole-tensor sum, such as a loss, would otherwise run on
+     * one core); the pieces' sums are added in piece order, so the result does not depend on the number of threads.
      */
     private static double sumSplit(Kernel kernel, float[] x, int base, int count) {
-        int pieces = (int) Math.min(CpuParallel.threads(), count / GRAIN);
+        int pieces = (int) Math.min(ROW_PIECES, count / GRAIN);
         double[] partial = new double[pieces];
         CpuParallel.parallelFor(0, pieces, 1, (from, to) -> {
             for (long q = from; q < to; q++) {
