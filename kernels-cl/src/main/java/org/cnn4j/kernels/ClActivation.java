@@ -6,7 +6,6 @@ import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
-import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.DeviceType;
 import org.cnn4j.runtime.spi.Activation;
 
@@ -18,12 +17,9 @@ import org.cnn4j.runtime.spi.Activation;
  */
 public final class ClActivation {
     static final String FILE = "activation.cl";
-    private static final int PER_ITEM = 4;
 
     private final Map<Activation, KernelRef[]> kernels = new EnumMap<>(Activation.class);
-    /** Elements per work-item: 4, or {@link ClElementwise#VECTORS_PER_ITEM} VW with the vector kernels. */
-    private final int perItem;
-    private final long[] maxItems;
+    private final ClContiguousLaunch launch;
 
     /** @param context the device to launch on; CPU devices run the vector kernels ({@code act_*_vec}) */
     public ClActivation(ClContext context) {
@@ -32,8 +28,7 @@ public final class ClActivation {
 
     /** Whether the vector kernels of width {@code vw} run (tests force both kinds). */
     ClActivation(ClContext context, boolean vector, int vw) {
-        this.perItem = vector ? ClElementwise.VECTORS_PER_ITEM * vw : PER_ITEM;
-        this.maxItems = context.device().maxWorkItemSizes();
+        this.launch = new ClContiguousLaunch(context, vector, vw);
         String suffix = vector ? "_vec" : "";
         for (Activation f : Activation.values()) {
             Map<String, String> defines = Map.of("ACT", Integer.toString(code(f)), "VW", Integer.toString(vw));
@@ -43,17 +38,6 @@ public final class ClActivation {
         }
     }
 
-    /** As ClElementwise's contiguous launches: groups of up to 16 work-items with the vector kernels. */
-    private ClNdRange range(long n, ClKernel kernel) {
-        long items = ClElementwise.ceilDiv(n, perItem);
-        long limit = kernel.maxWorkGroupSize();
-        if (perItem == PER_ITEM) {
-            return ClNdRange.covering(new long[] {items}, ClNdRange.autoLocal(new long[] {items}, limit, maxItems));
-        }
-        long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(items)), Math.min(limit, maxItems[0]));
-        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(Math.max(1, local))});
-    }
-
     /** {@code y = f(x; a)}; x and y may be the same range. */
     public void forward(Activation f, float a, long n, ClBuffer x, long xOff, ClBuffer y, long yOff) {
         if (n == 0) {
@@ -61,7 +45,7 @@ public final class ClActivation {
         }
         ClKernel k = kernels.get(f)[0].get();
         try (ClLaunch l = k.begin()) {
-            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).enqueue(range(n, k));
+            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).enqueue(launch.range(n, k));
         }
     }
 
@@ -73,7 +57,7 @@ public final class ClActivation {
         }
         ClKernel k = kernels.get(f)[1].get();
         try (ClLaunch l = k.begin()) {
-            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).arg(dy).arg(dyOff).arg(dx).arg(dxOff).enqueue(range(n, k));
+            l.arg(n).arg(a).arg(x).arg(xOff).arg(y).arg(yOff).arg(dy).arg(dyOff).arg(dx).arg(dxOff).enqueue(launch.range(n, k));
         }
     }
 

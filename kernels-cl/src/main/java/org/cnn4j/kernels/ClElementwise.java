@@ -5,7 +5,6 @@ import java.util.Map;
 import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClLaunch;
-import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.BinaryOp;
 import org.cnn4j.runtime.spi.DeviceType;
 import org.cnn4j.runtime.spi.StridedLayout;
@@ -33,7 +32,6 @@ public final class ClElementwise {
      * work-items touch neighbouring outputs (coalesced stores). Not measured here (no GPU in CI).
      */
     static final int IPW_GPU = 1;
-    private static final int PER_ITEM_CONTIGUOUS = 4;
 
     /**
      * Elements per work-item of the contiguous kernels on CPU devices ({@code ew_*_vec}): 16 vectors of the device's
@@ -44,10 +42,8 @@ public final class ClElementwise {
     private final Map<UnaryOp, KernelRef> unary = new EnumMap<>(UnaryOp.class);
     private final Map<BinaryOp, KernelRef[]> binary = new EnumMap<>(BinaryOp.class);
     private final int ipw;
-    /** Elements per work-item of the contiguous kernels: 4, or 16 VW with the vector kernels. */
-    private final int perItem;
-    /** {@code CL_DEVICE_MAX_WORK_ITEM_SIZES}. */
-    private final long[] maxItems;
+    /** The launch of the contiguous kernels: 4 elements per work-item, or 16 VW with the vector kernels. */
+    private final ClContiguousLaunch launch;
 
     /** @param context the device to launch on; CPU devices run the vector kernels for contiguous operands */
     public ClElementwise(ClContext context) {
@@ -56,9 +52,8 @@ public final class ClElementwise {
 
     /** Whether the contiguous ops run the vector kernels ({@code ew_*_vec}) of width {@code vw} (tests force both). */
     ClElementwise(ClContext context, boolean vector, int vw) {
-        this.maxItems = context.device().maxWorkItemSizes();
         this.ipw = ipwFor(context);
-        this.perItem = vector ? VECTORS_PER_ITEM * vw : PER_ITEM_CONTIGUOUS;
+        this.launch = new ClContiguousLaunch(context, vector, vw);
         String suffix = vector ? "_vec" : "";
         String width = Integer.toString(vw);
         for (UnaryOp op : UnaryOp.values()) {
@@ -79,7 +74,7 @@ public final class ClElementwise {
             return;
         }
         try (ClLaunch l = unary.get(op).get().begin()) {
-            l.arg(n).arg(x).arg(xOff).arg(y).arg(yOff).enqueue(contiguous(n, unary.get(op)));
+            l.arg(n).arg(x).arg(xOff).arg(y).arg(yOff).enqueue(launch.range(n, unary.get(op).get()));
         }
     }
 
@@ -89,7 +84,7 @@ public final class ClElementwise {
             return;
         }
         try (ClLaunch l = binary.get(op)[0].get().begin()) {
-            l.arg(scalarFirst ? 1 : 0).arg(n).arg(x).arg(xOff).arg(s).arg(y).arg(yOff).enqueue(contiguous(n, binary.get(op)[0]));
+            l.arg(scalarFirst ? 1 : 0).arg(n).arg(x).arg(xOff).arg(s).arg(y).arg(yOff).enqueue(launch.range(n, binary.get(op)[0].get()));
         }
     }
 
@@ -106,7 +101,7 @@ public final class ClElementwise {
         }
         if (Layouts.isContiguous(aLayout) && Layouts.isContiguous(bLayout)) {
             try (ClLaunch l = binary.get(op)[1].get().begin()) {
-                l.arg(n).arg(a).arg(aOff).arg(b).arg(bOff).arg(out).arg(outOff).enqueue(contiguous(n, binary.get(op)[1]));
+                l.arg(n).arg(a).arg(aOff).arg(b).arg(bOff).arg(out).arg(outOff).enqueue(launch.range(n, binary.get(op)[1].get()));
             }
             return;
         }
@@ -117,21 +112,6 @@ public final class ClElementwise {
                     .arg(out).arg(outOff)
                     .enqueue1d(ceilDiv(n, ipw));
         }
-    }
-
-    /**
-     * The launch of a contiguous kernel over {@code n} elements: with the vector kernels, work-groups of up to 16
-     * work-items (each a loop of 16 vectors), so that even small tensors spread over the compute units; otherwise
-     * {@link ClNdRange#autoLocal}'s choice.
-     */
-    private ClNdRange contiguous(long n, KernelRef kernel) {
-        long items = ceilDiv(n, perItem);
-        long limit = kernel.get().maxWorkGroupSize();
-        if (perItem == PER_ITEM_CONTIGUOUS) {
-            return ClNdRange.covering(new long[] {items}, ClNdRange.autoLocal(new long[] {items}, limit, maxItems));
-        }
-        long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(items)), Math.min(limit, maxItems[0]));
-        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(Math.max(1, local))});
     }
 
     /** Outputs per work-item of the strided kernels on this context's device (see {@link #IPW_CPU}, {@link #IPW_GPU}). */

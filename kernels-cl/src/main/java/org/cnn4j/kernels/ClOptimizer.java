@@ -5,7 +5,6 @@ import org.cnn4j.runtime.opencl.ClBuffer;
 import org.cnn4j.runtime.opencl.ClContext;
 import org.cnn4j.runtime.opencl.ClKernel;
 import org.cnn4j.runtime.opencl.ClLaunch;
-import org.cnn4j.runtime.opencl.ClNdRange;
 import org.cnn4j.runtime.spi.DeviceType;
 
 /**
@@ -36,9 +35,8 @@ public final class ClOptimizer {
     /** adam_step by [decoupled][amsgrad]. */
     private final KernelRef[][] adam = new KernelRef[2][2];
 
-    /** Elements per work-item of SGD and Adam: about PER_ITEM, or 16 VW with the vector kernels. */
-    private final int perItem;
-    private final long[] maxItems;
+    /** The launch of SGD and Adam: about PER_ITEM elements per work-item, or 16 VW with the vector kernels. */
+    private final ClContiguousLaunch launch;
 
     /** @param context the device to launch on; CPU devices run the vector kernels of SGD and Adam */
     public ClOptimizer(ClContext context) {
@@ -47,8 +45,7 @@ public final class ClOptimizer {
 
     /** Whether SGD and Adam run the vector kernels of width {@code vw} (tests force both kinds). */
     ClOptimizer(ClContext context, boolean vector, int vw) {
-        this.perItem = vector ? ClElementwise.VECTORS_PER_ITEM * vw : PER_ITEM;
-        this.maxItems = context.device().maxWorkItemSizes();
+        this.launch = new ClContiguousLaunch(context, vector, vw);
         String suffix = vector ? "_vec" : "";
         String width = Integer.toString(vw);
         for (int mo = 0; mo < 2; mo++) {
@@ -83,7 +80,7 @@ public final class ClOptimizer {
         try (ClLaunch l = k.begin()) {
             l.arg(n).arg(lr).arg(momentum).arg(1f - dampening).arg(weightDecay).arg(firstStep ? 1 : 0)
                     .arg(p).arg(pOff).arg(g).arg(gOff).arg(or(buf, p)).arg(buf != null ? bufOff : 0L)
-                    .enqueue(range(n, k));
+                    .enqueue(launch.range(n, k));
         }
     }
 
@@ -132,19 +129,8 @@ public final class ClOptimizer {
                     .arg(stepSize).arg(bc2Sqrt)
                     .arg(p).arg(pOff).arg(g).arg(gOff).arg(m).arg(mOff).arg(v).arg(vOff)
                     .arg(or(vmax, p)).arg(vmax != null ? vmaxOff : 0L)
-                    .enqueue(range(n, k));
+                    .enqueue(launch.range(n, k));
         }
-    }
-
-    /** SGD's and Adam's launch: groups of up to 16 work-items with the vector kernels, else the automatic shape. */
-    private ClNdRange range(long n, ClKernel kernel) {
-        long items = ClElementwise.ceilDiv(n, perItem);
-        long limit = kernel.maxWorkGroupSize();
-        if (perItem == PER_ITEM) {
-            return ClNdRange.covering(new long[] {items}, ClNdRange.autoLocal(new long[] {items}, limit, maxItems));
-        }
-        long local = Math.min(Math.min(16, ClNdRange.nextPowerOfTwo(items)), Math.min(limit, maxItems[0]));
-        return ClNdRange.covering(new long[] {items}, new long[] {Long.highestOneBit(Math.max(1, local))});
     }
 
     private static ClBuffer or(ClBuffer buffer, ClBuffer placeholder) {
